@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh machine. Each step checks first, so a second run is quick.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# Debian packages: PyTorch and numpy are the reference for gradients.
+apt_packages=(python3-torch python3-numpy)
+missing=()
+for package in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm tools (buf for proto lint), pinned by the lock file.
+if [ ! -x tests/tools/node_modules/.bin/buf ]; then
+  (cd tests/tools && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+dotnet restore GraphGrpc.sln

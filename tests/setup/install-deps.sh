@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-# Debian packages: PyTorch and numpy are the reference for gradients.
-apt_packages=(python3-torch python3-numpy)
+# Debian packages: each test area lists its own in tests/<area>/apt-packages.txt, one a line.
+mapfile -t apt_packages < <(cat tests/*/apt-packages.txt | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,0 +1,64 @@
+using GraphGrpc.Engine.Evaluation;
+using GraphGrpc.Engine.Tensors;
+using GraphGrpc.Engine.Validation;
+
+namespace GraphGrpc.Engine.Compilation;
+
+/// <summary>What compiling a graph gave: every problem found, and the plan when there were none.</summary>
+public sealed class Compilation
+{
+    private readonly Dictionary<string, int> _indexById;
+    private readonly int[]?[] _shapes;
+
+    internal Compilation(List<GraphProblem> problems, Plan? plan, Dictionary<string, int> indexById, int[]?[]? shapes = null)
+    {
+        Problems = problems;
+        Plan = plan;
+        _indexById = indexById;
+        _shapes = shapes ?? [];
+    }
+
+    public IReadOnlyList<GraphProblem> Problems { get; }
+
+    public Plan? Plan { get; }
+
+    public bool IsValid => Plan is not null;
+
+    /// <summary>
+    /// The problems of a request against this graph: outputs and "with respect to" nodes that do not
+    /// exist, and seeds that are not for an output or do not have its shape. Works on an invalid graph
+    /// too, so a client hears of every problem at once.
+    /// </summary>
+    public IReadOnlyList<GraphProblem> CheckRequest(EvaluationRequest request)
+    {
+        var problems = new List<GraphProblem>();
+        foreach (var output in request.Outputs)
+        {
+            if (!_indexById.ContainsKey(output))
+            {
+                problems.Add(new GraphProblem(output, ProblemKind.UnknownOutput, "is asked for as an output but is not a node of the graph"));
+            }
+        }
+        foreach (var wrt in request.Wrt)
+        {
+            if (!_indexById.ContainsKey(wrt))
+            {
+                problems.Add(new GraphProblem(wrt, ProblemKind.UnknownWrt, "is asked for a gradient but is not a node of the graph"));
+            }
+        }
+        foreach (var (id, seed) in request.Seeds)
+        {
+            if (!request.Outputs.Contains(id))
+            {
+                problems.Add(new GraphProblem(id, ProblemKind.InvalidSeed, "has a seed but is not one of the outputs"));
+            }
+            else if (_indexById.TryGetValue(id, out var index) && index < _shapes.Length
+                && _shapes[index] is { } shape && !Shapes.SameShape(shape, seed.Shape))
+            {
+                problems.Add(new GraphProblem(id, ProblemKind.InvalidSeed,
+                    $"seed has shape {Shapes.Format(seed.Shape)} but the output has shape {Shapes.Format(shape)}"));
+            }
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,233 @@
+using GraphGrpc.Engine.Ops;
+using GraphGrpc.Engine.Tensors;
+using GraphGrpc.Engine.Validation;
+using Proto = GraphGrpc.Contracts.V1;
+
+namespace GraphGrpc.Engine.Compilation;
+
+/// <summary>
+/// Validates a graph and compiles it into a <see cref="Plan"/>. It reports every problem it can
+/// find in one pass rather than stopping at the first, each naming its node: ids, ops and values,
+/// references and arity, cycles (from what Kahn's algorithm leaves unsorted), then shapes.
+/// Nothing recurses, so a graph a million nodes deep is as safe as a small one.
+/// </summary>
+public static class GraphCompiler
+{
+    public static Compilation Compile(Proto.Graph graph, GraphLimits? limits = null)
+    {
+        limits ??= GraphLimits.Default;
+        var problems = new List<GraphProblem>();
+        var nodes = graph.Nodes;
+        if (nodes.Count > limits.MaxNodes)
+        {
+            problems.Add(new GraphProblem("", ProblemKind.LimitExceeded,
+                $"the graph has {nodes.Count} nodes, more than the limit of {limits.MaxNodes}"));
+            return new Compilation(problems, null, new Dictionary<string, int>());
+        }
+
+        var indexById = IndexIds(nodes, problems, out var excluded);
+        var ops = new Op?[nodes.Count];
+        var inputs = new IReadOnlyList<int>[nodes.Count];
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            inputs[i] = excluded[i] ? [] : ResolveInputs(nodes[i], indexById, problems);
+            if (!excluded[i])
+            {
+                ops[i] = CreateOp(nodes[i], inputs[i].Count, limits, problems);
+            }
+        }
+
+        var order = KahnOrder(inputs, excluded, out var unsorted);
+        foreach (var cycle in CycleFinder.Find(unsorted, inputs))
+        {
+            var path = string.Join(" -> ", cycle.Select(i => nodes[i].Id).Append(nodes[cycle[0]].Id));
+            problems.Add(new GraphProblem(nodes[cycle[0]].Id, ProblemKind.Cycle, $"is on a cycle: {path}"));
+        }
+
+        var shapes = InferShapes(nodes, order, ops, inputs, limits, problems);
+        if (problems.Count > 0)
+        {
+            return new Compilation(problems, null, indexById, shapes);
+        }
+
+        var slotOf = new int[nodes.Count];
+        for (var slot = 0; slot < order.Count; slot++)
+        {
+            slotOf[order[slot]] = slot;
+        }
+        var plan = new Plan(
+            order.Select(i => nodes[i].Id).ToArray(),
+            order.Select(i => ops[i]!).ToArray(),
+            order.Select(i => inputs[i].Select(input => slotOf[input]).ToArray()).ToArray(),
+            order.Select(i => shapes[i]!).ToArray());
+        return new Compilation(problems, plan, indexById, shapes);
+    }
+
+    /// <summary>Maps each id to its node; empty and repeated ids are problems, and a repeat is left out.</summary>
+    private static Dictionary<string, int> IndexIds(IList<Proto.Node> nodes, List<GraphProblem> problems, out bool[] excluded)
+    {
+        var indexById = new Dictionary<string, int>(nodes.Count, StringComparer.Ordinal);
+        excluded = new bool[nodes.Count];
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var id = nodes[i].Id;
+            if (id.Length == 0)
+            {
+                problems.Add(new GraphProblem("", ProblemKind.EmptyId, $"node #{i} (counting from 0) has an empty id"));
+                excluded[i] = true;
+            }
+            else if (!indexById.TryAdd(id, i))
+            {
+                problems.Add(new GraphProblem(id, ProblemKind.DuplicateId,
+                    $"id is used by node #{indexById[id]} and again by node #{i} (counting from 0)"));
+                excluded[i] = true;
+            }
+        }
+        return indexById;
+    }
+
+    private static int[] ResolveInputs(Proto.Node node, Dictionary<string, int> indexById, List<GraphProblem> problems)
+    {
+        var resolved = new List<int>(node.Inputs.Count);
+        foreach (var input in node.Inputs)
+        {
+            if (indexById.TryGetValue(input, out var index))
+            {
+                resolved.Add(index);
+            }
+            else
+            {
+                problems.Add(new GraphProblem(node.Id, ProblemKind.UnknownInput, $"input '{input}' is not a node of the graph"));
+            }
+        }
+        return [.. resolved];
+    }
+
+    private static Op? CreateOp(Proto.Node node, int resolvedInputs, GraphLimits limits, List<GraphProblem> problems)
+    {
+        Op op;
+        try
+        {
+            op = OpTable.Create(node, limits.MaxTensorElements);
+        }
+        catch (OpDefinitionException e)
+        {
+            problems.Add(new GraphProblem(node.Id, e.Kind, e.Message));
+            return null;
+        }
+        if (node.Inputs.Count != op.Arity.Count)
+        {
+            problems.Add(new GraphProblem(node.Id, ProblemKind.WrongArity,
+                $"{op.Name} takes {op.Arity} but has {node.Inputs.Count}"));
+            return null;
+        }
+        // An unknown input was reported already; without all operands the op cannot be checked further.
+        return resolvedInputs == op.Arity.Count ? op : null;
+    }
+
+    /// <summary>
+    /// Kahn's algorithm: repeatedly take a node whose inputs are all placed. The queue starts in
+    /// declaration order, so the same graph always sorts the same way. What is never freed is unsorted.
+    /// </summary>
+    private static List<int> KahnOrder(IReadOnlyList<int>[] inputs, bool[] excluded, out bool[] unsorted)
+    {
+        var count = inputs.Length;
+        var pending = new int[count];
+        var consumerCounts = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            pending[i] = inputs[i].Count;
+            foreach (var input in inputs[i])
+            {
+                consumerCounts[input]++;
+            }
+        }
+        // Consumers in one flat array (compressed rows), to keep a million-node graph light.
+        var consumerStart = new int[count + 1];
+        for (var i = 0; i < count; i++)
+        {
+            consumerStart[i + 1] = consumerStart[i] + consumerCounts[i];
+        }
+        var consumers = new int[consumerStart[count]];
+        var fill = (int[])consumerStart.Clone();
+        for (var i = 0; i < count; i++)
+        {
+            foreach (var input in inputs[i])
+            {
+                consumers[fill[input]++] = i;
+            }
+        }
+
+        var order = new List<int>(count);
+        var ready = new Queue<int>();
+        for (var i = 0; i < count; i++)
+        {
+            if (!excluded[i] && pending[i] == 0)
+            {
+                ready.Enqueue(i);
+            }
+        }
+        while (ready.TryDequeue(out var node))
+        {
+            order.Add(node);
+            for (var c = consumerStart[node]; c < consumerStart[node + 1]; c++)
+            {
+                if (--pending[consumers[c]] == 0)
+                {
+                    ready.Enqueue(consumers[c]);
+                }
+            }
+        }
+
+        unsorted = new bool[count];
+        for (var i = 0; i < count; i++)
+        {
+            unsorted[i] = !excluded[i] && pending[i] > 0;
+        }
+        return order;
+    }
+
+    /// <summary>Runs each op's shape rule in topological order; a node whose inputs have no shape is skipped, its cause already reported.</summary>
+    private static int[]?[] InferShapes(
+        IList<Proto.Node> nodes, List<int> order, Op?[] ops, IReadOnlyList<int>[] inputs, GraphLimits limits, List<GraphProblem> problems)
+    {
+        var shapes = new int[]?[nodes.Count];
+        foreach (var i in order)
+        {
+            var op = ops[i];
+            if (op is null)
+            {
+                continue;
+            }
+            var inputShapes = new int[inputs[i].Count][];
+            var known = true;
+            for (var k = 0; k < inputShapes.Length; k++)
+            {
+                inputShapes[k] = shapes[inputs[i][k]]!;
+                known &= inputShapes[k] is not null;
+            }
+            if (!known)
+            {
+                continue;
+            }
+            try
+            {
+                var shape = op.InferShape(inputShapes);
+                var elements = shape.Aggregate(1.0, (product, dim) => product * dim);
+                if (elements > limits.MaxTensorElements)
+                {
+                    problems.Add(new GraphProblem(nodes[i].Id, ProblemKind.LimitExceeded,
+                        $"{op.Name} would make {Shapes.Format(shape)}, {elements} elements, more than the limit of {limits.MaxTensorElements}"));
+                    continue;
+                }
+                shapes[i] = shape;
+            }
+            catch (ShapeException e)
+            {
+                var given = string.Join(" and ", inputShapes.Select(s => Shapes.Format(s)));
+                problems.Add(new GraphProblem(nodes[i].Id, ProblemKind.ShapeMismatch, $"{op.Name} of {given}: {e.Message}"));
+            }
+        }
+        return shapes;
+    }
+}

@@ -1,0 +1,31 @@
+using GraphGrpc.Engine.Compilation;
+using GraphGrpc.Engine.Tensors;
+
+namespace GraphGrpc.Engine.Evaluation;
+
+/// <summary>Values and gradients of one evaluation, indexed by the plan's slots.</summary>
+public sealed class EvaluationResult(
+    Plan plan, Tensor[] values, Tensor?[] gradients, Tensor?[][]? edgeGradients, NonFiniteNode? firstNonFinite,
+    TimeSpan forwardTime, TimeSpan backwardTime)
+{
+    public Plan Plan { get; } = plan;
+
+    public Tensor[] Values { get; } = values;
+
+    /// <summary>The gradient of the seeded outputs with respect to each slot; null for slots off every path from a wanted gradient to an output.</summary>
+    public Tensor?[] Gradients { get; } = gradients;
+
+    /// <summary>When recorded, what flowed back along each edge: [slot][operand] is the share of the operand's gradient that came through this slot.</summary>
+    public Tensor?[][]? EdgeGradients { get; } = edgeGradients;
+
+    /// <summary>The first node, in topological order, whose value is NaN or infinite; failing that, the first gradient so, in the order backward found them.</summary>
+    public NonFiniteNode? FirstNonFinite { get; } = firstNonFinite;
+
+    public TimeSpan ForwardTime { get; } = forwardTime;
+
+    public TimeSpan BackwardTime { get; } = backwardTime;
+
+    public Tensor ValueOf(string id) => Values[Plan.SlotOf(id)];
+
+    public Tensor? GradientOf(string id) => Gradients[Plan.SlotOf(id)];
+}

@@ -1,0 +1,72 @@
+namespace GraphGrpc.Engine.Ops.Elementwise;
+
+// The elementwise binary ops. Each states its function and both local gradients side by side;
+// the comments give PyTorch's backward formula each one mirrors.
+
+public sealed class AddOp : BinaryOp
+{
+    public override string Name => "add";
+    public override CachedForBackward Cached => CachedForBackward.Nothing;
+    protected override double Apply(double a, double b) => a + b;
+    protected override double GradientLeft(double g, double a, double b, double y) => g;
+    protected override double GradientRight(double g, double a, double b, double y) => g;
+}
+
+public sealed class SubOp : BinaryOp
+{
+    public override string Name => "sub";
+    public override CachedForBackward Cached => CachedForBackward.Nothing;
+    protected override double Apply(double a, double b) => a - b;
+    protected override double GradientLeft(double g, double a, double b, double y) => g;
+    protected override double GradientRight(double g, double a, double b, double y) => -g;
+}
+
+public sealed class MulOp : BinaryOp
+{
+    public override string Name => "mul";
+    protected override double Apply(double a, double b) => a * b;
+    protected override double GradientLeft(double g, double a, double b, double y) => g * b;
+    protected override double GradientRight(double g, double a, double b, double y) => g * a;
+}
+
+public sealed class DivOp : BinaryOp
+{
+    public override string Name => "div";
+    protected override double Apply(double a, double b) => a / b;
+    // grad / other
+    protected override double GradientLeft(double g, double a, double b, double y) => g / b;
+    // -grad * ((self / other) / other)
+    protected override double GradientRight(double g, double a, double b, double y) => -g * (a / b / b);
+}
+
+public sealed class PowOp : BinaryOp
+{
+    public override string Name => "pow";
+    public override CachedForBackward Cached => CachedForBackward.Inputs | CachedForBackward.Output;
+    protected override double Apply(double a, double b) => Math.Pow(a, b);
+    // where(exponent == 0, 0, grad * (exponent * self.pow(exponent - 1)))
+    protected override double GradientLeft(double g, double a, double b, double y) =>
+        b == 0 ? 0 : g * (b * Math.Pow(a, b - 1));
+    // grad * where(self == 0 & exponent >= 0, 0, result * log(self))
+    protected override double GradientRight(double g, double a, double b, double y) =>
+        g * (a == 0 && b >= 0 ? 0 : y * Math.Log(a));
+}
+
+public sealed class MaximumOp : BinaryOp
+{
+    public override string Name => "maximum";
+    // Math.Max propagates NaN, as torch.maximum does.
+    protected override double Apply(double a, double b) => Math.Max(a, b);
+    // where(self == other, grad / 2, grad).masked_fill_(self < other, 0)
+    protected override double GradientLeft(double g, double a, double b, double y) => a == b ? g / 2 : a < b ? 0 : g;
+    protected override double GradientRight(double g, double a, double b, double y) => a == b ? g / 2 : a > b ? 0 : g;
+}
+
+public sealed class MinimumOp : BinaryOp
+{
+    public override string Name => "minimum";
+    protected override double Apply(double a, double b) => Math.Min(a, b);
+    // where(self == other, grad / 2, grad).masked_fill_(self > other, 0)
+    protected override double GradientLeft(double g, double a, double b, double y) => a == b ? g / 2 : a > b ? 0 : g;
+    protected override double GradientRight(double g, double a, double b, double y) => a == b ? g / 2 : a < b ? 0 : g;
+}

@@ -1,0 +1,70 @@
+using GraphGrpc.Engine.Tensors;
+
+namespace GraphGrpc.Engine.Ops.Reductions;
+
+/// <summary>
+/// Sum or mean over some axes (all when none are given), keeping them as 1 or dropping them.
+/// The mean is the sum divided by the count of folded elements, forward and backward.
+/// </summary>
+public sealed class ReduceOp(bool mean, IReadOnlyList<int> axes, bool keepDims) : Op
+{
+    public bool IsMean { get; } = mean;
+
+    public IReadOnlyList<int> Axes { get; } = axes;
+
+    public bool KeepDims { get; } = keepDims;
+
+    public override string Name => IsMean ? "mean" : "sum";
+
+    public override Arity Arity => Arity.Unary;
+
+    public override CachedForBackward Cached => CachedForBackward.Nothing;
+
+    public override int[] InferShape(ReadOnlySpan<int[]> inputs) =>
+        Shapes.Reduce(inputs[0], Shapes.ReducedAxes(Axes, inputs[0].Length), KeepDims);
+
+    public override Tensor Forward(ReadOnlySpan<Tensor> inputs)
+    {
+        var x = inputs[0];
+        var (kept, count) = KeptShape(x.Shape);
+        var sum = Broadcasting.SumTo(x, kept);
+        var data = sum == x ? (double[])x.Data.Clone() : sum.Data;
+        if (IsMean)
+        {
+            for (var i = 0; i < data.Length; i++)
+            {
+                data[i] /= count;
+            }
+        }
+        return new Tensor(InferShape([x.Shape]), data);
+    }
+
+    public override Tensor Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient)
+    {
+        var shape = inputs[0].Shape;
+        var (kept, count) = KeptShape(shape);
+        var expanded = Broadcasting.Expand(gradient.WithShape(kept), shape);
+        if (!IsMean)
+        {
+            return expanded;
+        }
+        var data = new double[expanded.Length];
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = expanded.Data[i] / count;
+        }
+        return new Tensor(shape, data);
+    }
+
+    /// <summary>The shape with folded axes kept as 1, and how many elements fold into each output.</summary>
+    private (int[] Kept, int Count) KeptShape(int[] shape)
+    {
+        var reduced = Shapes.ReducedAxes(Axes, shape.Length);
+        var count = 1;
+        for (var axis = 0; axis < shape.Length; axis++)
+        {
+            count *= reduced[axis] ? shape[axis] : 1;
+        }
+        return (Shapes.Reduce(shape, reduced, keepDims: true), count);
+    }
+}

@@ -5,10 +5,12 @@ namespace GraphGrpc.Engine.Evaluation;
 
 /// <summary>Values and gradients of one evaluation, indexed by the plan's slots.</summary>
 public sealed class EvaluationResult(
-    Plan plan, Tensor[] values, Tensor?[] gradients, Tensor?[][]? edgeGradients, NonFiniteNode? firstNonFinite,
+    Plan plan, EvaluationRequest request, Tensor[] values, Tensor?[] gradients, Tensor?[][]? edgeGradients, NonFiniteNode? firstNonFinite,
     TimeSpan forwardTime, TimeSpan backwardTime)
 {
     public Plan Plan { get; } = plan;
+
+    public EvaluationRequest Request { get; } = request;
 
     public Tensor[] Values { get; } = values;
 

@@ -24,7 +24,7 @@ public static class Evaluator
         clock.Restart();
         var edgeGradients = request.RecordEdgeGradients ? new Tensor?[plan.Count][] : null;
         var (gradients, firstNonFiniteGradient) = Backward(plan, values, request, edgeGradients, cancellationToken);
-        return new EvaluationResult(plan, values, gradients, edgeGradients, firstNonFinite ?? firstNonFiniteGradient,
+        return new EvaluationResult(plan, request, values, gradients, edgeGradients, firstNonFinite ?? firstNonFiniteGradient,
             forwardTime, clock.Elapsed);
     }
 

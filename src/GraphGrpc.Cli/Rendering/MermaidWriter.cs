@@ -1,0 +1,30 @@
+using System.Text;
+
+namespace GraphGrpc.Cli.Rendering;
+
+/// <summary>Writes a drawing as a Mermaid flowchart, styled as seed 001 styles its graphs.</summary>
+internal static class MermaidWriter
+{
+    public static string Write(GraphDrawing drawing)
+    {
+        var text = new StringBuilder("flowchart LR\n");
+        foreach (var node in drawing.Nodes)
+        {
+            var label = Quote(string.Join("<br/>", node.Lines));
+            var shape = node.Kind is NodeKind.Input or NodeKind.Constant ? $"(({label}))" : $"[{label}]";
+            text.Append($"  n{node.Slot}{shape}:::{node.Kind.ToString().ToLowerInvariant()}\n");
+        }
+        foreach (var edge in drawing.Edges)
+        {
+            var arrow = edge.Label is null ? "-->" : $"-->|{Quote(edge.Label)}|";
+            text.Append($"  n{edge.From} {arrow} n{edge.To}\n");
+        }
+        text.Append("  classDef input fill:#e3f2fd,stroke:#1976d2,stroke-width:2px\n");
+        text.Append("  classDef constant fill:#f5f5f5,stroke:#757575\n");
+        text.Append("  classDef intermediate fill:#fff3e0,stroke:#f57c00,stroke-width:2px\n");
+        text.Append("  classDef output fill:#e8f5e9,stroke:#388e3c,stroke-width:2px\n");
+        return text.ToString();
+    }
+
+    private static string Quote(string text) => "\"" + text.Replace("\"", "#quot;", StringComparison.Ordinal) + "\"";
+}

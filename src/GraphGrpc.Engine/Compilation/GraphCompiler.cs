@@ -40,8 +40,7 @@ public static class GraphCompiler
         var order = KahnOrder(inputs, excluded, out var unsorted);
         foreach (var cycle in CycleFinder.Find(unsorted, inputs))
         {
-            var path = string.Join(" -> ", cycle.Select(i => nodes[i].Id).Append(nodes[cycle[0]].Id));
-            problems.Add(new GraphProblem(nodes[cycle[0]].Id, ProblemKind.Cycle, $"is on a cycle: {path}"));
+            problems.Add(new GraphProblem(nodes[cycle[0]].Id, ProblemKind.Cycle, $"is on a cycle: {CyclePath(nodes, cycle)}"));
         }
 
         var shapes = InferShapes(nodes, order, ops, inputs, limits, problems);
@@ -61,6 +60,19 @@ public static class GraphCompiler
             order.Select(i => inputs[i].Select(input => slotOf[input]).ToArray()).ToArray(),
             order.Select(i => shapes[i]!).ToArray());
         return new Compilation(problems, plan, indexById, shapes);
+    }
+
+    /// <summary>The cycle as a -> b -> c -> a; a very long one keeps its ends and says how many nodes it has.</summary>
+    private static string CyclePath(IList<Proto.Node> nodes, int[] cycle)
+    {
+        const int shown = 16;
+        var ids = cycle.Select(i => nodes[i].Id);
+        if (cycle.Length > shown)
+        {
+            ids = ids.Take(shown / 2).Append($"... ({cycle.Length - shown * 3 / 4} more) ...").Concat(ids.TakeLast(shown / 4));
+        }
+        var path = string.Join(" -> ", ids.Append(nodes[cycle[0]].Id));
+        return cycle.Length > shown ? $"{path} ({cycle.Length} nodes)" : path;
     }
 
     /// <summary>Maps each id to its node; empty and repeated ids are problems, and a repeat is left out.</summary>

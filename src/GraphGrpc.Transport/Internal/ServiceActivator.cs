@@ -10,16 +10,16 @@ internal sealed class ServiceActivator<TService>
     where TService : class
 {
     private readonly bool _registered;
-    private readonly ObjectFactory<TService> _factory;
+    private readonly ObjectFactory<TService>? _factory;
 
     public ServiceActivator(IServiceProvider services)
     {
         _registered = services.GetService<IServiceProviderIsService>()?.IsService(typeof(TService)) ?? false;
-        _factory = ActivatorUtilities.CreateFactory<TService>([]);
+        _factory = _registered ? null : ActivatorUtilities.CreateFactory<TService>([]);
     }
 
     public TService Create(IServiceProvider requestServices) =>
-        _registered ? requestServices.GetRequiredService<TService>() : _factory(requestServices, null);
+        _registered ? requestServices.GetRequiredService<TService>() : _factory!(requestServices, null);
 
     public ValueTask ReleaseAsync(TService service)
     {

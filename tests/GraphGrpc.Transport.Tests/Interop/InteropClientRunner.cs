@@ -15,6 +15,11 @@ public static class InteropClientRunner
         "client_compressed_unary", "client_compressed_streaming", "server_compressed_unary", "server_compressed_streaming",
     ];
 
+    /// <summary>Each client also checks the standard health service.</summary>
+    public static readonly string[] HealthCases = ["health_check", "health_watch"];
+
+    public static readonly string[] AllCases = [.. InteropCases, .. HealthCases];
+
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     /// <summary>Parses "PASS name" / "FAIL name: reason" lines into verdicts.</summary>

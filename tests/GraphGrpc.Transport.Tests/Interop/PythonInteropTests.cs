@@ -17,7 +17,7 @@ public sealed class PythonClientFixture : IAsyncLifetime
             Path.Combine(InteropClientRunner.RepositoryRoot, "tests/interop/python/interop_client.py"),
             "--server_port", _server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--protos_root", Path.Combine(InteropClientRunner.RepositoryRoot, "protos"),
-            "--test_cases", string.Join(",", InteropClientRunner.InteropCases),
+            "--test_cases", string.Join(",", InteropClientRunner.AllCases),
         ]);
     }
 
@@ -26,7 +26,7 @@ public sealed class PythonClientFixture : IAsyncLifetime
 
 public sealed class PythonInteropTests(PythonClientFixture fixture) : IClassFixture<PythonClientFixture>
 {
-    public static TheoryData<string> Cases { get; } = new(InteropClientRunner.InteropCases);
+    public static TheoryData<string> Cases { get; } = new(InteropClientRunner.AllCases);
 
     [Theory]
     [MemberData(nameof(Cases))]

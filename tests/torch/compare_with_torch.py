@@ -101,7 +101,7 @@ class GraphBuilder:
             raise ValueError(f"duplicate node id {node['id']}")
         op, attrs = node_op(node)
         with torch.no_grad():
-            self.values[node["id"]] = evaluate_node(op, attrs, [self.values[i] for i in node.get("inputs", [])], node)
+            self.values[node["id"]] = evaluate_node(op, attrs, [self.values[i] for i in node.get("inputs", [])])
         for i in node.get("inputs", []):
             self.uses[i] += 1
         self.uses[node["id"]] = 0
@@ -201,7 +201,7 @@ TORCH_OPS = {
 }
 
 
-def evaluate_node(op, attrs, args, node):
+def evaluate_node(op, attrs, args):
     if op in LEAF_OPS:
         return torch.from_numpy(tensor_from_json(attrs["value"]).copy())
     return TORCH_OPS[op](args, attrs)
@@ -245,7 +245,7 @@ def torch_reference(graph):
     tensors = {}
     for node in order:
         op, attrs = node_op(node)
-        t = evaluate_node(op, attrs, [tensors[i] for i in node.get("inputs", [])], node)
+        t = evaluate_node(op, attrs, [tensors[i] for i in node.get("inputs", [])])
         if op == "input":
             t.requires_grad_(True)
         elif t.requires_grad:
@@ -487,18 +487,20 @@ class DagBuilder:
         return id
 
     def pick(self, accept=lambda id: True):
-        """An operand, favouring recent nodes and nodes already used (fan-out)."""
+        """An operand, favouring recent nodes; unused ones (to chain them rather than leave them
+        dangling) and, a little less, used ones (fan-out) over the rest."""
         ids = [id for id in self.b.values if id not in self.constants and accept(id)]
         if not ids:
             return None
-        weights = np.array([1.0 + i + 3.0 * min(self.b.uses[id], 2) for i, id in enumerate(ids)])
+        weights = np.array([1.0 + i + (6.0 if self.b.uses[id] == 0 else 3.0 if self.b.uses[id] == 1 else 0.0)
+                            for i, id in enumerate(ids)])
         return ids[self.gen.choice(len(ids), p=weights / weights.sum())]
 
     def try_add(self, op, inputs, **attrs):
         """Adds the node unless its value is non-finite or large; returns its id or None."""
         op_name, attrs_snake = node_op({op: attrs})
         with torch.no_grad():
-            value = evaluate_node(op_name, attrs_snake, [self.b.values[i] for i in inputs], None)
+            value = evaluate_node(op_name, attrs_snake, [self.b.values[i] for i in inputs])
         if not torch.isfinite(value).all() or value.abs().max() > 100:
             return None
         return self.b.op(self.new_id(), op, inputs, **attrs)

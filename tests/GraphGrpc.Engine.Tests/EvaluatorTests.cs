@@ -1,5 +1,6 @@
 using GraphGrpc.Contracts.V1;
 using GraphGrpc.Engine.Evaluation;
+using NonFiniteNode = GraphGrpc.Engine.Evaluation.NonFiniteNode;
 
 namespace GraphGrpc.Engine.Tests;
 
@@ -154,7 +155,56 @@ public sealed class EvaluatorTests
         cancelled.Cancel();
 
         Assert.Throws<OperationCanceledException>(() =>
-            Evaluator.Evaluate(GradientChecker.Compile(b.Graph), new EvaluationRequest { Outputs = ["y"] }, cancelled.Token));
+            Evaluator.Evaluate(GradientChecker.Compile(b.Graph), new EvaluationRequest { Outputs = ["y"] }, cancellationToken: cancelled.Token));
+    }
+
+    private sealed class RecordingObserver(Compilation.Plan plan) : IEvaluationObserver
+    {
+        public List<string> Events { get; } = [];
+
+        public void OnValue(int slot, Tensors.Tensor value) => Events.Add($"value {plan.Ids[slot]}");
+
+        public void OnGradient(int slot, Tensors.Tensor gradient) => Events.Add($"gradient {plan.Ids[slot]}");
+    }
+
+    [Fact]
+    public void Evaluate_Observer_HearsValuesInTopologicalOrderThenGradientsInReverse()
+    {
+        var b = new GraphBuilder();
+        b.Input("x", 2);
+        b.Input("y", 3);
+        b.Input("unused", 1);
+        b.Op("a", n => n.Add = new(), "x", "y");
+        b.Op("f", n => n.Mul = new(), "a", "x");
+        var plan = GradientChecker.Compile(b.Graph);
+        var observer = new RecordingObserver(plan);
+
+        var result = Evaluator.Evaluate(plan, new EvaluationRequest { Outputs = ["f"], Wrt = ["x", "y", "unused"] }, observer);
+
+        Assert.Equal(
+        [
+            "value x", "value y", "value unused", "value a", "value f",
+            "gradient f", "gradient a", "gradient unused", "gradient y", "gradient x",
+        ], observer.Events);
+        Assert.Equal(0, result.GradientOf("unused")!.Data[0]);
+    }
+
+    [Fact]
+    public void Evaluate_RecordNodeTimes_TimesEveryForwardAndEachVisitedBackward()
+    {
+        var b = new GraphBuilder();
+        b.Input("x", 2);
+        b.Constant("k", 3);
+        b.Op("kk", n => n.Exp = new(), "k");
+        b.Op("y", n => n.Mul = new(), "x", "kk");
+
+        var result = Evaluate(b, new EvaluationRequest { Outputs = ["y"], RecordNodeTimes = true });
+
+        Assert.Equal(4, result.ForwardTimes!.Length);
+        Assert.All(result.ForwardTimes, time => Assert.True(time >= TimeSpan.Zero));
+        // Backward never visits the constant branch.
+        Assert.Equal(TimeSpan.Zero, result.BackwardTimes![result.Plan.SlotOf("kk")]);
+        Assert.Null(Evaluate(b, new EvaluationRequest { Outputs = ["y"] }).ForwardTimes);
     }
 
     [Fact]

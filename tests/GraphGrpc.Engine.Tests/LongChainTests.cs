@@ -2,6 +2,7 @@ using GraphGrpc.Contracts.V1;
 using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Validation;
+using ProblemKind = GraphGrpc.Engine.Validation.ProblemKind;
 
 namespace GraphGrpc.Engine.Tests;
 

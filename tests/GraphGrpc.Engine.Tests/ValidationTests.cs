@@ -3,6 +3,7 @@ using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Ops;
 using GraphGrpc.Engine.Validation;
+using ProblemKind = GraphGrpc.Engine.Validation.ProblemKind;
 using Google.Protobuf;
 using OpCase = GraphGrpc.Contracts.V1.Node.OpOneofCase;
 

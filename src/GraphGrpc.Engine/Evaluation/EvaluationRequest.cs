@@ -18,4 +18,7 @@ public sealed record EvaluationRequest
 
     /// <summary>Also keep what flows along each edge backwards, for drawing the gradient-flow graph.</summary>
     public bool RecordEdgeGradients { get; init; }
+
+    /// <summary>Also time each node's forward and backward rule, for trace events.</summary>
+    public bool RecordNodeTimes { get; init; }
 }

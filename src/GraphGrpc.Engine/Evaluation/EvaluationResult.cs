@@ -6,7 +6,7 @@ namespace GraphGrpc.Engine.Evaluation;
 /// <summary>Values and gradients of one evaluation, indexed by the plan's slots.</summary>
 public sealed class EvaluationResult(
     Plan plan, EvaluationRequest request, Tensor[] values, Tensor?[] gradients, Tensor?[][]? edgeGradients, NonFiniteNode? firstNonFinite,
-    TimeSpan forwardTime, TimeSpan backwardTime)
+    TimeSpan forwardTime, TimeSpan backwardTime, TimeSpan[]? forwardTimes = null, TimeSpan[]? backwardTimes = null)
 {
     public Plan Plan { get; } = plan;
 
@@ -26,6 +26,12 @@ public sealed class EvaluationResult(
     public TimeSpan ForwardTime { get; } = forwardTime;
 
     public TimeSpan BackwardTime { get; } = backwardTime;
+
+    /// <summary>When recorded, how long each slot's forward rule took.</summary>
+    public TimeSpan[]? ForwardTimes { get; } = forwardTimes;
+
+    /// <summary>When recorded, how long each slot's backward rule took; zero for slots backward skipped.</summary>
+    public TimeSpan[]? BackwardTimes { get; } = backwardTimes;
 
     public Tensor ValueOf(string id) => Values[Plan.SlotOf(id)];
 

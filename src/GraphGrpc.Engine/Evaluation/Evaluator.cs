@@ -13,201 +13,218 @@ namespace GraphGrpc.Engine.Evaluation;
 /// </summary>
 public static class Evaluator
 {
-    /// <summary>Validate the request with <see cref="Compilation.Compilation.CheckRequest"/> first; this assumes it is sound.</summary>
-    public static EvaluationResult Evaluate(Plan plan, EvaluationRequest request, CancellationToken cancellationToken = default)
-    {
-        var clock = Stopwatch.StartNew();
-        var values = Forward(plan, cancellationToken);
-        var forwardTime = clock.Elapsed;
-        var firstNonFinite = FirstNonFiniteValue(plan, values);
+    /// <summary>Check the request with <see cref="Compilation.Compilation.CheckRequest"/> first; this assumes it is sound.</summary>
+    public static EvaluationResult Evaluate(
+        Plan plan, EvaluationRequest request, IEvaluationObserver? observer = null, CancellationToken cancellationToken = default) =>
+        new Run(plan, request, observer, cancellationToken).Execute();
 
-        clock.Restart();
-        var edgeGradients = request.RecordEdgeGradients ? new Tensor?[plan.Count][] : null;
-        var (gradients, firstNonFiniteGradient) = Backward(plan, values, request, edgeGradients, cancellationToken);
-        return new EvaluationResult(plan, request, values, gradients, edgeGradients, firstNonFinite ?? firstNonFiniteGradient,
-            forwardTime, clock.Elapsed);
-    }
-
+    /// <summary>The forward pass alone.</summary>
     public static Tensor[] Forward(Plan plan, CancellationToken cancellationToken = default)
     {
-        var values = new Tensor[plan.Count];
-        var operands = new Tensor[MaxArity(plan)];
-        var slot = 0;
-        try
-        {
-            for (; slot < plan.Count; slot++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                values[slot] = plan.Ops[slot].Forward(Gather(plan.Inputs[slot], values, operands));
-            }
-        }
-        catch (InvalidOperandException e)
-        {
-            throw NodeFailed(plan, slot, e);
-        }
-        return values;
+        var run = new Run(plan, new EvaluationRequest(), null, cancellationToken);
+        run.Forward();
+        return run.Values;
     }
 
-    private static (Tensor?[] Gradients, NonFiniteNode? FirstNonFinite) Backward(
-        Plan plan, Tensor[] values, EvaluationRequest request, Tensor?[][]? edgeGradients, CancellationToken cancellationToken)
+    /// <summary>One evaluation's state: the values and gradients by slot, and what to tell whom.</summary>
+    private sealed class Run(Plan plan, EvaluationRequest request, IEvaluationObserver? observer, CancellationToken cancellationToken)
     {
-        var gradients = new Tensor?[plan.Count];
-        if (request.Outputs.Count == 0)
+        private readonly Tensor[] _operands = new Tensor[plan.Inputs.Length == 0 ? 0 : plan.Inputs.Max(inputs => inputs.Length)];
+        private readonly Tensor?[] _gradients = new Tensor?[plan.Count];
+        private readonly Tensor?[][]? _edgeGradients = request.RecordEdgeGradients ? new Tensor?[plan.Count][] : null;
+        private readonly TimeSpan[]? _forwardTimes = request.RecordNodeTimes ? new TimeSpan[plan.Count] : null;
+        private readonly TimeSpan[]? _backwardTimes = request.RecordNodeTimes ? new TimeSpan[plan.Count] : null;
+
+        public Tensor[] Values { get; } = new Tensor[plan.Count];
+
+        public EvaluationResult Execute()
         {
-            return (gradients, null);
+            var clock = Stopwatch.StartNew();
+            Forward();
+            var forwardTime = clock.Elapsed;
+            var firstNonFinite = FirstNonFiniteValue();
+
+            clock.Restart();
+            var firstNonFiniteGradient = request.Outputs.Count > 0 ? Backward() : null;
+            return new EvaluationResult(plan, request, Values, _gradients, _edgeGradients, firstNonFinite ?? firstNonFiniteGradient,
+                forwardTime, clock.Elapsed, _forwardTimes, _backwardTimes);
         }
-        var onPath = NodesOnPath(plan, request);
-        foreach (var output in request.Outputs.Distinct())
+
+        public void Forward()
         {
-            var slot = plan.SlotOf(output);
-            if (onPath[slot])
+            var slot = 0;
+            try
             {
-                gradients[slot] = request.Seeds.TryGetValue(output, out var seed) ? seed : Tensor.Filled(plan.Shapes[slot], 1);
+                for (; slot < plan.Count; slot++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var started = Stopwatch.GetTimestamp();
+                    Values[slot] = plan.Ops[slot].Forward(Gather(plan.Inputs[slot]));
+                    _forwardTimes?[slot] = Stopwatch.GetElapsedTime(started);
+                    observer?.OnValue(slot, Values[slot]);
+                }
+            }
+            catch (InvalidOperandException e)
+            {
+                throw NodeFailed(slot, e);
             }
         }
 
-        NonFiniteNode? firstNonFinite = null;
-        var operands = new Tensor[MaxArity(plan)];
-        var current = plan.Count - 1;
-        try
+        /// <summary>Walks the Kahn order backwards; a slot's gradient is final when the walk reaches it.</summary>
+        private NonFiniteNode? Backward()
         {
-            for (; current >= 0; current--)
+            var onPath = NodesOnPath();
+            foreach (var output in request.Outputs.Distinct())
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (gradients[current] is not { } gradient)
+                var slot = plan.SlotOf(output);
+                if (onPath[slot])
+                {
+                    _gradients[slot] = request.Seeds.TryGetValue(output, out var seed) ? seed : Tensor.Filled(plan.Shapes[slot], 1);
+                }
+            }
+            var wrt = request.Wrt.Select(plan.SlotOf).ToHashSet();
+
+            NonFiniteNode? firstNonFinite = null;
+            var slotNow = plan.Count - 1;
+            try
+            {
+                for (; slotNow >= 0; slotNow--)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    // A node asked for by name that the outputs do not depend on has gradient zero.
+                    if (_gradients[slotNow] is null && wrt.Contains(slotNow))
+                    {
+                        _gradients[slotNow] = Tensor.Zeros(plan.Shapes[slotNow]);
+                    }
+                    if (_gradients[slotNow] is not { } gradient)
+                    {
+                        continue;
+                    }
+                    observer?.OnGradient(slotNow, gradient);
+                    if (firstNonFinite is null && !gradient.IsFinite())
+                    {
+                        firstNonFinite = new NonFiniteNode(plan.Ids[slotNow], EvaluationPhase.Backward);
+                    }
+                    var started = Stopwatch.GetTimestamp();
+                    SendGradientToInputs(slotNow, onPath);
+                    _backwardTimes?[slotNow] = Stopwatch.GetElapsedTime(started);
+                }
+            }
+            catch (InvalidOperandException e)
+            {
+                throw NodeFailed(slotNow, e);
+            }
+            return firstNonFinite;
+        }
+
+        /// <summary>Applies one node's backward rule for each operand on the path, summing each share into the operand's gradient.</summary>
+        private void SendGradientToInputs(int slot, bool[] onPath)
+        {
+            var inputSlots = plan.Inputs[slot];
+            _edgeGradients?[slot] = new Tensor?[inputSlots.Length];
+            for (var k = 0; k < inputSlots.Length; k++)
+            {
+                if (!onPath[inputSlots[k]])
                 {
                     continue;
                 }
-                if (firstNonFinite is null && !gradient.IsFinite())
+                var share = plan.Ops[slot].Backward(k, Gather(inputSlots), Values[slot], _gradients[slot]!);
+                if (share is null)
                 {
-                    firstNonFinite = new NonFiniteNode(plan.Ids[current], EvaluationPhase.Backward);
+                    continue;
                 }
-                SendGradientToInputs(plan, current, values, gradients, onPath, edgeGradients, operands);
+                _edgeGradients?[slot][k] = share;
+                _gradients[inputSlots[k]] = Accumulate(_gradients[inputSlots[k]], share);
             }
-        }
-        catch (InvalidOperandException e)
-        {
-            throw NodeFailed(plan, current, e);
         }
 
-        foreach (var wrt in request.Wrt)
+        /// <summary>
+        /// The slots backward must visit: those that depend on a node whose gradient is wanted (forward
+        /// sweep) and that reach an output (backward sweep). Everything else is skipped.
+        /// </summary>
+        private bool[] NodesOnPath()
         {
-            var slot = plan.SlotOf(wrt);
-            gradients[slot] ??= Tensor.Zeros(plan.Shapes[slot]);
-        }
-        return (gradients, firstNonFinite);
-    }
+            var wanted = new bool[plan.Count];
+            if (request.Wrt.Count > 0)
+            {
+                foreach (var wrt in request.Wrt)
+                {
+                    wanted[plan.SlotOf(wrt)] = true;
+                }
+            }
+            else
+            {
+                for (var slot = 0; slot < plan.Count; slot++)
+                {
+                    wanted[slot] = plan.Ops[slot] is LeafOp { IsVariable: true };
+                }
+            }
 
-    /// <summary>Applies one node's backward rule for each operand on the path, summing each share into the operand's gradient.</summary>
-    private static void SendGradientToInputs(
-        Plan plan, int slot, Tensor[] values, Tensor?[] gradients, bool[] onPath, Tensor?[][]? edgeGradients, Tensor[] operands)
-    {
-        var inputSlots = plan.Inputs[slot];
-        edgeGradients?[slot] = new Tensor?[inputSlots.Length];
-        for (var k = 0; k < inputSlots.Length; k++)
-        {
-            if (!onPath[inputSlots[k]])
+            var dependsOnWanted = new bool[plan.Count];
+            for (var slot = 0; slot < plan.Count; slot++)
             {
-                continue;
+                dependsOnWanted[slot] = wanted[slot] || plan.Inputs[slot].Any(input => dependsOnWanted[input]);
             }
-            var share = plan.Ops[slot].Backward(k, Gather(inputSlots, values, operands), values[slot], gradients[slot]!);
-            if (share is null)
-            {
-                continue;
-            }
-            edgeGradients?[slot][k] = share;
-            gradients[inputSlots[k]] = Accumulate(gradients[inputSlots[k]], share);
-        }
-    }
 
-    /// <summary>
-    /// The slots backward must visit: those that depend on a node whose gradient is wanted (forward
-    /// sweep) and that reach an output (backward sweep). Everything else is skipped.
-    /// </summary>
-    private static bool[] NodesOnPath(Plan plan, EvaluationRequest request)
-    {
-        var wanted = new bool[plan.Count];
-        if (request.Wrt.Count > 0)
-        {
-            foreach (var wrt in request.Wrt)
+            var reachesOutput = new bool[plan.Count];
+            foreach (var output in request.Outputs)
             {
-                wanted[plan.SlotOf(wrt)] = true;
+                reachesOutput[plan.SlotOf(output)] = true;
             }
+            var onPath = new bool[plan.Count];
+            for (var slot = plan.Count - 1; slot >= 0; slot--)
+            {
+                if (!reachesOutput[slot])
+                {
+                    continue;
+                }
+                foreach (var input in plan.Inputs[slot])
+                {
+                    reachesOutput[input] = true;
+                }
+                onPath[slot] = dependsOnWanted[slot];
+            }
+            return onPath;
         }
-        else
+
+        /// <summary>Sums a new share into a gradient. Never writes into either tensor: both may be shared.</summary>
+        private static Tensor Accumulate(Tensor? total, Tensor share)
+        {
+            if (total is null)
+            {
+                return share;
+            }
+            var sum = new double[total.Length];
+            for (var i = 0; i < sum.Length; i++)
+            {
+                sum[i] = total.Data[i] + share.Data[i];
+            }
+            return new Tensor(total.Shape, sum);
+        }
+
+        private NonFiniteNode? FirstNonFiniteValue()
         {
             for (var slot = 0; slot < plan.Count; slot++)
             {
-                wanted[slot] = plan.Ops[slot] is LeafOp { IsVariable: true };
+                if (!Values[slot].IsFinite())
+                {
+                    return new NonFiniteNode(plan.Ids[slot], EvaluationPhase.Forward);
+                }
             }
+            return null;
         }
 
-        var dependsOnWanted = new bool[plan.Count];
-        for (var slot = 0; slot < plan.Count; slot++)
+        private ReadOnlySpan<Tensor> Gather(int[] inputSlots)
         {
-            dependsOnWanted[slot] = wanted[slot] || plan.Inputs[slot].Any(input => dependsOnWanted[input]);
-        }
-
-        var reachesOutput = new bool[plan.Count];
-        foreach (var output in request.Outputs)
-        {
-            reachesOutput[plan.SlotOf(output)] = true;
-        }
-        var onPath = new bool[plan.Count];
-        for (var slot = plan.Count - 1; slot >= 0; slot--)
-        {
-            if (!reachesOutput[slot])
+            for (var k = 0; k < inputSlots.Length; k++)
             {
-                continue;
+                _operands[k] = Values[inputSlots[k]];
             }
-            foreach (var input in plan.Inputs[slot])
-            {
-                reachesOutput[input] = true;
-            }
-            onPath[slot] = dependsOnWanted[slot];
+            return _operands.AsSpan(0, inputSlots.Length);
         }
-        return onPath;
+
+        /// <summary>Names the node whose operands' values were outside its op's domain.</summary>
+        private EvaluationException NodeFailed(int slot, InvalidOperandException e) =>
+            new(plan.Ids[slot], $"{plan.Ops[slot].Name}: {e.Message}", e);
     }
-
-    /// <summary>Sums a new share into a gradient. Never writes into either tensor: both may be shared.</summary>
-    private static Tensor Accumulate(Tensor? total, Tensor share)
-    {
-        if (total is null)
-        {
-            return share;
-        }
-        var sum = new double[total.Length];
-        for (var i = 0; i < sum.Length; i++)
-        {
-            sum[i] = total.Data[i] + share.Data[i];
-        }
-        return new Tensor(total.Shape, sum);
-    }
-
-    private static NonFiniteNode? FirstNonFiniteValue(Plan plan, Tensor[] values)
-    {
-        for (var slot = 0; slot < plan.Count; slot++)
-        {
-            if (!values[slot].IsFinite())
-            {
-                return new NonFiniteNode(plan.Ids[slot], EvaluationPhase.Forward);
-            }
-        }
-        return null;
-    }
-
-    private static ReadOnlySpan<Tensor> Gather(int[] inputSlots, Tensor[] values, Tensor[] operands)
-    {
-        for (var k = 0; k < inputSlots.Length; k++)
-        {
-            operands[k] = values[inputSlots[k]];
-        }
-        return operands.AsSpan(0, inputSlots.Length);
-    }
-
-    private static int MaxArity(Plan plan) => plan.Inputs.Length == 0 ? 0 : plan.Inputs.Max(inputs => inputs.Length);
-
-    /// <summary>Names the node whose operands' values were outside its op's domain.</summary>
-    private static EvaluationException NodeFailed(Plan plan, int slot, InvalidOperandException e) =>
-        new(plan.Ids[slot], $"{plan.Ops[slot].Name}: {e.Message}", e);
 }

@@ -9,20 +9,25 @@ public sealed class Compilation
 {
     private readonly Dictionary<string, int> _indexById;
     private readonly int[]?[] _shapes;
+    private readonly Lazy<Plan>? _plan;
 
-    internal Compilation(List<GraphProblem> problems, Plan? plan, Dictionary<string, int> indexById, int[]?[]? shapes = null)
+    internal Compilation(List<GraphProblem> problems, Lazy<Plan>? plan, Dictionary<string, int> indexById, int[]?[]? shapes = null)
     {
         Problems = problems;
-        Plan = plan;
+        _plan = plan;
         _indexById = indexById;
         _shapes = shapes ?? [];
     }
 
     public IReadOnlyList<GraphProblem> Problems { get; }
 
-    public Plan? Plan { get; }
+    /// <summary>The plan of a valid graph, built on first access; null when there are problems.</summary>
+    public Plan? Plan => _plan?.Value;
 
-    public bool IsValid => Plan is not null;
+    public bool IsValid => _plan is not null;
+
+    /// <summary>Whether the graph has a node with this id (known even when the graph is invalid).</summary>
+    public bool HasNode(string id) => _indexById.ContainsKey(id);
 
     /// <summary>
     /// The problems of a request against this graph: outputs and "with respect to" nodes that do not
@@ -34,14 +39,14 @@ public sealed class Compilation
         var problems = new List<GraphProblem>();
         foreach (var output in request.Outputs)
         {
-            if (!_indexById.ContainsKey(output))
+            if (!HasNode(output))
             {
                 problems.Add(new GraphProblem(output, ProblemKind.UnknownOutput, "is asked for as an output but is not a node of the graph"));
             }
         }
         foreach (var wrt in request.Wrt)
         {
-            if (!_indexById.ContainsKey(wrt))
+            if (!HasNode(wrt))
             {
                 problems.Add(new GraphProblem(wrt, ProblemKind.UnknownWrt, "is asked for a gradient but is not a node of the graph"));
             }

@@ -49,16 +49,20 @@ public static class GraphCompiler
             return new Compilation(problems, null, indexById, shapes);
         }
 
-        var slotOf = new int[nodes.Count];
-        for (var slot = 0; slot < order.Count; slot++)
+        // Validation is done; the plan is built when first asked for, so callers can time the two apart.
+        var plan = new Lazy<Plan>(() =>
         {
-            slotOf[order[slot]] = slot;
-        }
-        var plan = new Plan(
-            order.Select(i => nodes[i].Id).ToArray(),
-            order.Select(i => ops[i]!).ToArray(),
-            order.Select(i => inputs[i].Select(input => slotOf[input]).ToArray()).ToArray(),
-            order.Select(i => shapes[i]!).ToArray());
+            var slotOf = new int[nodes.Count];
+            for (var slot = 0; slot < order.Count; slot++)
+            {
+                slotOf[order[slot]] = slot;
+            }
+            return new Plan(
+                order.Select(i => nodes[i].Id).ToArray(),
+                order.Select(i => ops[i]!).ToArray(),
+                order.Select(i => inputs[i].Select(input => slotOf[input]).ToArray()).ToArray(),
+                order.Select(i => shapes[i]!).ToArray());
+        });
         return new Compilation(problems, plan, indexById, shapes);
     }
 

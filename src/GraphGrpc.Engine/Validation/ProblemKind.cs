@@ -17,4 +17,10 @@ public enum ProblemKind
     UnknownWrt,
     InvalidSeed,
     LimitExceeded,
+
+    /// <summary>An operand's values are outside its op's domain, found while evaluating (a class index out of range).</summary>
+    InvalidOperand,
+
+    /// <summary>A request lists a node, for its values or gradients, that is not in the graph.</summary>
+    UnknownNode,
 }

@@ -1,0 +1,142 @@
+using System.Threading.Channels;
+using GraphGrpc.Engine.Compilation;
+using GraphGrpc.Engine.Validation;
+using GraphGrpc.Server.Telemetry;
+using GraphGrpc.Transport;
+using Microsoft.Extensions.Options;
+using Proto = GraphGrpc.Contracts.V1;
+
+namespace GraphGrpc.Server.Evaluation;
+
+/// <summary>graphgrpc.v1.GraphEvaluator: maps the wire contract onto the engine.</summary>
+public sealed class GraphEvaluatorService(
+    IOptions<EvaluatorOptions> options, ConcurrencyGate gate, GraphGrpcTelemetry telemetry, ILogger<GraphEvaluatorService> logger)
+{
+    // Enough events in flight to keep the socket busy; a slower client makes the evaluator wait, not the server buffer.
+    private const int EventsInFlight = 256;
+
+    private readonly GraphLimits _limits = new()
+    {
+        MaxNodes = options.Value.MaxNodes,
+        MaxTensorElements = options.Value.MaxTensorElements,
+    };
+
+    public Task<Proto.ValidateResponse> Validate(Proto.ValidateRequest request, ServerCallContext context)
+    {
+        using var rpc = new RpcObservation(telemetry, logger, nameof(Validate), context);
+        var compilation = GraphCompiler.Compile(request.Graph ?? new Proto.Graph(), _limits);
+        var problems = compilation.Problems
+            .Concat(compilation.CheckRequest(new Engine.Evaluation.EvaluationRequest { Outputs = [.. request.Outputs], Wrt = [.. request.Wrt] }))
+            .ToList();
+        var response = new Proto.ValidateResponse { Valid = problems.Count == 0 };
+        response.Problems.Add(problems.Select(ProtoConversions.ToProto));
+        if (response.Valid)
+        {
+            response.Order.Add(compilation.Plan!.Ids);
+            rpc.NodeCount = compilation.Plan.Count;
+        }
+        return Task.FromResult(response);
+    }
+
+    public async Task Evaluate(Proto.EvaluateRequest request, IServerStreamWriter<Proto.EvaluateEvent> responseStream, ServerCallContext context)
+    {
+        using var rpc = new RpcObservation(telemetry, logger, nameof(Evaluate), context);
+        try
+        {
+            using var lease = gate.Enter();
+            var call = EvaluationCall.Prepare(request, _limits, rpc.Span);
+            rpc.NodeCount = call.Plan.Count;
+
+            // The evaluator runs on its own thread and hands events over a bounded channel, so values
+            // stream while it works. Leaving this method by any path stops it before the call ends.
+            var events = Channel.CreateBounded<Proto.EvaluateEvent>(new BoundedChannelOptions(EventsInFlight) { SingleReader = true, SingleWriter = true });
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            var work = Task.Run(() =>
+            {
+                try
+                {
+                    return call.Run(new EventObserver(call, e => WriteBlocking(events.Writer, e, stop.Token)), stop.Token);
+                }
+                finally
+                {
+                    events.Writer.Complete();
+                }
+            }, CancellationToken.None);
+            try
+            {
+                await foreach (var e in events.Reader.ReadAllAsync(context.CancellationToken))
+                {
+                    await responseStream.WriteAsync(e, context.CancellationToken);
+                }
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await work.ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+
+            var result = await work;
+            if (call.Trace)
+            {
+                foreach (var trace in call.TraceEvents(result))
+                {
+                    await responseStream.WriteAsync(new Proto.EvaluateEvent { Trace = trace }, context.CancellationToken);
+                }
+            }
+            await responseStream.WriteAsync(new Proto.EvaluateEvent { Summary = call.Summary(result) }, context.CancellationToken);
+            telemetry.PointsEvaluated.Add(1);
+        }
+        catch (Exception e)
+        {
+            rpc.Fail(e);
+            throw;
+        }
+    }
+
+    public Task<Proto.EvaluateUnaryResponse> EvaluateUnary(Proto.EvaluateRequest request, ServerCallContext context)
+    {
+        using var rpc = new RpcObservation(telemetry, logger, nameof(EvaluateUnary), context);
+        try
+        {
+            using var lease = gate.Enter();
+            var call = EvaluationCall.Prepare(request, _limits, rpc.Span);
+            rpc.NodeCount = call.Plan.Count;
+            var response = new Proto.EvaluateUnaryResponse();
+            var result = call.Run(new EventObserver(call, e =>
+            {
+                if (e.Value is not null)
+                {
+                    response.Values.Add(e.Value);
+                }
+                else
+                {
+                    response.Gradients.Add(e.Gradient);
+                }
+            }), context.CancellationToken);
+            if (call.Trace)
+            {
+                response.Trace.Add(call.TraceEvents(result));
+            }
+            response.Summary = call.Summary(result);
+            telemetry.PointsEvaluated.Add(1);
+            return Task.FromResult(response);
+        }
+        catch (Exception e)
+        {
+            rpc.Fail(e);
+            throw;
+        }
+    }
+
+    /// <summary>Waits for room in the channel: back-pressure from a slow client reaches the evaluator here.</summary>
+    private static void WriteBlocking(ChannelWriter<Proto.EvaluateEvent> writer, Proto.EvaluateEvent e, CancellationToken cancellationToken)
+    {
+        while (!writer.TryWrite(e))
+        {
+            if (!writer.WaitToWriteAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+            {
+                throw new ChannelClosedException();
+            }
+        }
+    }
+}

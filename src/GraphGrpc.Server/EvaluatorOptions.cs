@@ -1,0 +1,22 @@
+namespace GraphGrpc.Server;
+
+/// <summary>The service's limits and shutdown behaviour: configuration section "GraphGrpc".</summary>
+public sealed class EvaluatorOptions
+{
+    public const string Section = "GraphGrpc";
+
+    /// <summary>The most nodes a graph may have; enough for a million-node chain.</summary>
+    public int MaxNodes { get; set; } = 2_000_000;
+
+    /// <summary>The most elements any one tensor, given or computed, may have.</summary>
+    public long MaxTensorElements { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>The largest request or response message, in bytes; a million-node graph is about 40 MiB.</summary>
+    public int MaxMessageSize { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Evaluations running at once; one more is refused with RESOURCE_EXHAUSTED rather than queued.</summary>
+    public int MaxConcurrentEvaluations { get; set; } = 4 * Environment.ProcessorCount;
+
+    /// <summary>How long running calls may go on after SIGTERM before the server stops them.</summary>
+    public TimeSpan DrainTime { get; set; } = TimeSpan.FromSeconds(25);
+}

@@ -61,3 +61,25 @@ public sealed class NodeClientFixture : ForeignClientFixture
         ], directory);
     }
 }
+
+/// <summary>grpc-go from Debian, built in GOPATH mode with stubs from protoc-gen-go.</summary>
+public sealed class GoClientFixture : ForeignClientFixture
+{
+    protected override async Task<ClientRun> RunClientAsync(string port)
+    {
+        var binary = Path.Combine(Path.GetTempPath(), $"graphgrpc-go-interop-{Environment.ProcessId}");
+        try
+        {
+            var build = await InteropClientRunner.RunAsync("bash", [Path.Combine(Root, "tests/interop/go/build.sh"), binary]);
+            if (build.ExitCode != 0)
+            {
+                return build;
+            }
+            return await InteropClientRunner.RunAsync(binary, [$"-server_port={port}", $"-test_cases={Cases}"]);
+        }
+        finally
+        {
+            File.Delete(binary);
+        }
+    }
+}

@@ -24,3 +24,10 @@ public sealed class NodeInteropTests(NodeClientFixture fixture) : IClassFixture<
     [MemberData(nameof(InteropTheory.Cases), MemberType = typeof(InteropTheory))]
     public void NodeClient_InteropCase_Passes(string testCase) => InteropTheory.AssertPassed(fixture.Run, testCase);
 }
+
+public sealed class GoInteropTests(GoClientFixture fixture) : IClassFixture<GoClientFixture>
+{
+    [Theory]
+    [MemberData(nameof(InteropTheory.Cases), MemberType = typeof(InteropTheory))]
+    public void GoClient_InteropCase_Passes(string testCase) => InteropTheory.AssertPassed(fixture.Run, testCase);
+}

@@ -1,0 +1,53 @@
+using System.Net;
+
+namespace GraphGrpc.Transport.Client.Internal;
+
+/// <summary>
+/// The request body of a call. A single message is written at once; a request stream hands the
+/// HTTP/2 stream to the writer and stays open until the client half-closes or the call ends.
+/// </summary>
+internal sealed class PushRequestContent : HttpContent
+{
+    private readonly ReadOnlyMemory<byte>? _singleMessage;
+    private readonly TaskCompletionSource<Stream> _stream = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _complete = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public PushRequestContent(ReadOnlyMemory<byte>? singleMessage)
+    {
+        _singleMessage = singleMessage;
+        Headers.TryAddWithoutValidation("Content-Type", "application/grpc");
+    }
+
+    /// <summary>The request stream, once HttpClient has sent the headers.</summary>
+    public Task<Stream> StreamAsync => _stream.Task;
+
+    /// <summary>Half-closes: the body ends and HTTP/2 sends END_STREAM.</summary>
+    public void Complete() => _complete.TrySetResult();
+
+    /// <summary>The call ended: pending and later writes fail with this exception.</summary>
+    public void Fail(Exception exception)
+    {
+        _stream.TrySetException(exception);
+        _complete.TrySetResult();
+    }
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        if (_singleMessage is { } message)
+        {
+            await stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        _stream.TrySetResult(stream);
+        await _complete.Task.ConfigureAwait(false);
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = -1;
+        return false;
+    }
+}

@@ -1,40 +1,6 @@
 using GraphGrpc.Server;
-using GraphGrpc.Server.Evaluation;
-using GraphGrpc.Server.Hosting;
 using GraphGrpc.Server.Telemetry;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Health;
 
-var builder = WebApplication.CreateSlimBuilder(args);
-var options = builder.Configuration.GetSection(EvaluatorOptions.Section).Get<EvaluatorOptions>() ?? new EvaluatorOptions();
-
-// Plain-text HTTP/2 on loopback unless --urls, ASPNETCORE_URLS or Kestrel endpoints (TLS) say otherwise.
-if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
-{
-    builder.WebHost.UseUrls("http://127.0.0.1:50051");
-}
-builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTime);
-builder.Services.Configure<EvaluatorOptions>(builder.Configuration.GetSection(EvaluatorOptions.Section));
-builder.Services.AddGrpcTransport(transport =>
-{
-    transport.MaxReceiveMessageSize = options.MaxMessageSize;
-    transport.MaxSendMessageSize = options.MaxMessageSize;
-});
-builder.Services.AddGrpcHealth();
-builder.Services.AddGrpcReflection();
-builder.Services.AddSingleton<GraphGrpcTelemetry>();
-builder.Services.AddSingleton<ConcurrencyGate>();
-builder.Services.AddSingleton<GraphEvaluatorService>();
-
-var app = builder.Build();
+var app = GraphGrpcServer.Build(args);
 using var export = OpenTelemetryExport.StartIfConfigured(app.Configuration);
-app.UseRefusalWhileStopping(app.Lifetime);
-app.MapGrpcService<GraphEvaluatorService>(GraphGrpc.Contracts.V1.EvaluatorReflection.Descriptor.Services[0]);
-app.MapGrpcHealthService();
-app.MapGrpcReflectionService();
-ShutdownDrain.MarkServing(app.Services.GetRequiredService<HealthService>(), app.Lifetime);
-
 await app.RunAsync();
-
-/// <summary>The entry point, visible to in-process tests.</summary>
-public partial class Program;

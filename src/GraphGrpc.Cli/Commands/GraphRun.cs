@@ -44,7 +44,7 @@ internal sealed class GraphRun(string path, TextWriter error)
         }
         var request = new EvaluationRequest
         {
-            Outputs = outputs.Length > 0 ? outputs : DefaultOutputs(compilation),
+            Outputs = outputs.Length > 0 ? outputs : compilation.DefaultOutputs,
             Wrt = wrt,
             RecordEdgeGradients = recordEdgeGradients,
         };
@@ -56,8 +56,7 @@ internal sealed class GraphRun(string path, TextWriter error)
         }
         if (request.Outputs.Count == 0)
         {
-            var sinks = compilation.Plan.Sinks.Select(slot => compilation.Plan.Ids[slot]);
-            error.WriteLine($"{path}: the graph has several sinks ({string.Join(", ", sinks)}); choose the output with --output");
+            error.WriteLine($"{path}: the graph has several sinks ({string.Join(", ", compilation.Sinks)}); choose the output with --output");
             return null;
         }
         try
@@ -79,8 +78,4 @@ internal sealed class GraphRun(string path, TextWriter error)
             error.WriteLine($"  {problem} [{problem.Kind}]");
         }
     }
-
-    /// <summary>The graph's one sink, when it has exactly one; otherwise the caller must choose.</summary>
-    private static string[] DefaultOutputs(Compilation compilation) =>
-        compilation.Plan is { Sinks.Length: 1 } plan ? [plan.Ids[plan.Sinks[0]]] : [];
 }

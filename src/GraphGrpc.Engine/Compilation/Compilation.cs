@@ -11,8 +11,12 @@ public sealed class Compilation
     private readonly int[]?[] _shapes;
     private readonly Lazy<Plan>? _plan;
 
-    internal Compilation(List<GraphProblem> problems, Lazy<Plan>? plan, Dictionary<string, int> indexById, int[]?[]? shapes = null)
+    private readonly string[] _sinks;
+
+    internal Compilation(
+        List<GraphProblem> problems, Lazy<Plan>? plan, Dictionary<string, int> indexById, int[]?[]? shapes = null, string[]? sinks = null)
     {
+        _sinks = sinks ?? [];
         Problems = problems;
         _plan = plan;
         _indexById = indexById;
@@ -25,6 +29,15 @@ public sealed class Compilation
     public Plan? Plan => _plan?.Value;
 
     public bool IsValid => _plan is not null;
+
+    /// <summary>
+    /// The outputs a request that names none differentiates: the graph's sink when it has exactly
+    /// one; none otherwise (with several, the caller must choose, or run forward only).
+    /// </summary>
+    public IReadOnlyList<string> DefaultOutputs => _sinks.Length == 1 ? _sinks : [];
+
+    /// <summary>Every node no other node consumes, in topological order; empty for an invalid graph.</summary>
+    public IReadOnlyList<string> Sinks => _sinks;
 
     /// <summary>Whether the graph has a node with this id (known even when the graph is invalid).</summary>
     public bool HasNode(string id) => _indexById.ContainsKey(id);

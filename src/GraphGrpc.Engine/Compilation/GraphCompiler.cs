@@ -48,6 +48,12 @@ public static class GraphCompiler
         {
             return new Compilation(problems, null, indexById, shapes);
         }
+        var consumed = new bool[nodes.Count];
+        foreach (var input in inputs.SelectMany(i => i))
+        {
+            consumed[input] = true;
+        }
+        var sinks = order.Where(i => !consumed[i]).Select(i => nodes[i].Id).ToArray();
 
         // Validation is done; the plan is built when first asked for, so callers can time the two apart.
         var plan = new Lazy<Plan>(() =>
@@ -63,7 +69,7 @@ public static class GraphCompiler
                 order.Select(i => inputs[i].Select(input => slotOf[input]).ToArray()).ToArray(),
                 order.Select(i => shapes[i]!).ToArray());
         });
-        return new Compilation(problems, plan, indexById, shapes);
+        return new Compilation(problems, plan, indexById, shapes, sinks);
     }
 
     /// <summary>The cycle as a -> b -> c -> a; a very long one keeps its ends and says how many nodes it has.</summary>

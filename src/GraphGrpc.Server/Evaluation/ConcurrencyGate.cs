@@ -12,6 +12,9 @@ public sealed class ConcurrencyGate(IOptions<EvaluatorOptions> options) : IDispo
     private readonly int _limit = options.Value.MaxConcurrentEvaluations;
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentEvaluations);
 
+    /// <summary>How many evaluations hold a slot now; a slot is held until the evaluation's work has stopped.</summary>
+    public int Active => _limit - _slots.CurrentCount;
+
     public IDisposable Enter()
     {
         if (!_slots.Wait(0))

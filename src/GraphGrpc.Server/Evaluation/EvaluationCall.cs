@@ -57,7 +57,7 @@ internal sealed class EvaluationCall
         var compilation = GraphCompiler.Compile(wire.Graph, limits);
         var request = new EvaluationRequest
         {
-            Outputs = [.. wire.Outputs],
+            Outputs = wire.Outputs.Count > 0 ? [.. wire.Outputs] : compilation.DefaultOutputs,
             Wrt = [.. wire.Wrt],
             Seeds = seeds,
             RecordNodeTimes = wire.Trace,
@@ -73,10 +73,6 @@ internal sealed class EvaluationCall
         var validate = clock.Lap("validate");
 
         var plan = compilation.Plan!;
-        if (request.Outputs.Count == 0 && plan.Sinks.Length == 1)
-        {
-            request = request with { Outputs = [plan.Ids[plan.Sinks[0]]] };
-        }
         var call = new EvaluationCall(rpc, plan, request, Select(wire.Values, plan), Select(wire.Gradients, plan), wire.RawTensors, wire.Trace);
         call._timings.Decode = decode;
         call._timings.Validate = validate;

@@ -16,6 +16,11 @@ internal static class CommonOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
+    public static Option<string?> Server() => new("--server", "-s")
+    {
+        Description = "Run on a GraphGrpc server at this address (e.g. http://127.0.0.1:50051) instead of locally.",
+    };
+
     public static Option<string[]> Wrt() => new("--wrt")
     {
         Description = "The node(s) to take gradients with respect to. Defaults to every input leaf.",

@@ -11,19 +11,25 @@ internal static class EvalCommand
         var file = CommonOptions.GraphFile();
         var outputs = CommonOptions.Outputs();
         var wrt = CommonOptions.Wrt();
+        var server = CommonOptions.Server();
         var command = new Command("eval", "Run the forward and backward passes and print every node's value and gradient as JSON.")
         {
-            file, outputs, wrt,
+            file, outputs, wrt, server,
         };
-        command.SetAction(parsed =>
+        command.SetAction(async (parsed, _) =>
         {
-            var result = new GraphRun(parsed.GetValue(file)!.ToString(), error)
-                .Evaluate(parsed.GetValue(outputs) ?? [], parsed.GetValue(wrt) ?? [], recordEdgeGradients: false);
-            if (result is null)
+            var path = parsed.GetValue(file)!.ToString();
+            var (chosenOutputs, chosenWrt) = (parsed.GetValue(outputs) ?? [], parsed.GetValue(wrt) ?? []);
+            var report = parsed.GetValue(server) is { } address
+                ? await new RemoteRun(path, address, error).EvaluateAsync(chosenOutputs, chosenWrt)
+                : new GraphRun(path, error).Evaluate(chosenOutputs, chosenWrt, recordEdgeGradients: false) is { } result
+                    ? EvaluationReport.FromLocal(result)
+                    : null;
+            if (report is null)
             {
                 return CliApp.Failure;
             }
-            output.WriteLine(EvaluationJson.Write(result));
+            output.WriteLine(EvaluationJson.Write(report));
             return 0;
         });
         return command;

@@ -8,15 +8,20 @@ internal static class ValidateCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var file = CommonOptions.GraphFile();
-        var command = new Command("validate", "Check a graph file and print its nodes in topological (Kahn) order.") { file };
-        command.SetAction(parsed =>
+        var server = CommonOptions.Server();
+        var command = new Command("validate", "Check a graph file and print its nodes in topological (Kahn) order.") { file, server };
+        command.SetAction(async (parsed, _) =>
         {
-            if (new GraphRun(parsed.GetValue(file)!.ToString(), error).CompileValid() is not { } plan)
+            var path = parsed.GetValue(file)!.ToString();
+            var order = parsed.GetValue(server) is { } address
+                ? await new RemoteRun(path, address, error).ValidateAsync()
+                : new GraphRun(path, error).CompileValid()?.Ids;
+            if (order is null)
             {
                 return CliApp.Failure;
             }
-            output.WriteLine($"valid: {plan.Count} nodes in topological order");
-            foreach (var id in plan.Ids)
+            output.WriteLine($"valid: {order.Count} nodes in topological order");
+            foreach (var id in order)
             {
                 output.WriteLine(id);
             }

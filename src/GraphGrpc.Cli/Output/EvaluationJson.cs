@@ -1,5 +1,4 @@
 using System.Text.Json;
-using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Cli.Output;
@@ -11,39 +10,38 @@ namespace GraphGrpc.Cli.Output;
 /// </summary>
 internal static class EvaluationJson
 {
-    public static string Write(EvaluationResult result)
+    public static string Write(EvaluationReport report)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
-            var plan = result.Plan;
             json.WriteStartObject();
-            WriteStrings(json, "outputs", result.Request.Outputs);
-            WriteStrings(json, "wrt", result.Request.Wrt);
+            WriteStrings(json, "outputs", report.Outputs);
+            WriteStrings(json, "wrt", report.Wrt);
             json.WriteStartArray("nodes");
-            for (var slot = 0; slot < plan.Count; slot++)
+            foreach (var node in report.Nodes)
             {
                 json.WriteStartObject();
-                json.WriteString("id", plan.Ids[slot]);
-                json.WriteString("op", plan.Ops[slot].Name);
+                json.WriteString("id", node.Id);
+                json.WriteString("op", node.Op);
                 json.WriteStartArray("shape");
-                foreach (var dim in plan.Shapes[slot])
+                foreach (var dim in node.Shape)
                 {
                     json.WriteNumberValue(dim);
                 }
                 json.WriteEndArray();
                 json.WritePropertyName("value");
-                WriteTensor(json, result.Values[slot]);
+                WriteTensor(json, node.Value);
                 json.WritePropertyName("gradient");
-                WriteTensor(json, result.Gradients[slot]);
+                WriteTensor(json, node.Gradient);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
-            if (result.FirstNonFinite is { } nonFinite)
+            if (report.FirstNonFinite is { } nonFinite)
             {
                 json.WriteStartObject("firstNonFinite");
-                json.WriteString("id", nonFinite.NodeId);
-                json.WriteString("phase", nonFinite.Phase == EvaluationPhase.Forward ? "value" : "gradient");
+                json.WriteString("id", nonFinite);
+                json.WriteString("phase", report.NonFinitePhase);
                 json.WriteEndObject();
             }
             else

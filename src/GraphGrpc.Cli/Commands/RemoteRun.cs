@@ -1,0 +1,80 @@
+using GraphGrpc.Cli.Output;
+using GraphGrpc.Client;
+using GraphGrpc.Contracts;
+using GraphGrpc.Engine.Validation;
+using GraphGrpc.Transport;
+using Proto = GraphGrpc.Contracts.V1;
+
+namespace GraphGrpc.Cli.Commands;
+
+/// <summary>
+/// validate and eval against a server: the same output as running locally, and the server's
+/// problems printed the same way. Each step returns null when it has failed, having said why.
+/// </summary>
+internal sealed class RemoteRun(string path, string server, TextWriter error)
+{
+    public async Task<IReadOnlyList<string>?> ValidateAsync()
+    {
+        return await CallAsync(async client =>
+        {
+            var response = await client.ValidateAsync(new Proto.ValidateRequest { Graph = GraphFiles.Read(path) });
+            if (!response.Valid)
+            {
+                Report(response.Problems);
+                return null;
+            }
+            return (IReadOnlyList<string>)response.Order;
+        });
+    }
+
+    public async Task<EvaluationReport?> EvaluateAsync(string[] outputs, string[] wrt)
+    {
+        return await CallAsync(async client =>
+        {
+            var request = new Proto.EvaluateRequest { Graph = GraphFiles.Read(path), Trace = true };
+            request.Outputs.Add(outputs);
+            request.Wrt.Add(wrt);
+            using var call = client.Evaluate(request);
+            var events = new List<Proto.EvaluateEvent>();
+            await foreach (var e in call.ResponseStream.ReadAllAsync())
+            {
+                events.Add(e);
+            }
+            return EvaluationReport.FromEvents(events, wrt);
+        });
+    }
+
+    private async Task<T?> CallAsync<T>(Func<GraphEvaluatorClient, Task<T?>> call)
+        where T : class
+    {
+        try
+        {
+            var client = GraphEvaluatorClient.ForAddress(server);
+            using (client.Channel)
+            {
+                return await call(client);
+            }
+        }
+        catch (InvalidGraphFileException e)
+        {
+            error.WriteLine($"{path}: {e.Message}");
+        }
+        catch (RpcException e) when (GraphEvaluatorClient.ProblemsOf(e) is { Count: > 0 } problems)
+        {
+            Report(problems);
+        }
+        catch (RpcException e)
+        {
+            error.WriteLine($"{server}: {e.StatusCode}: {e.Status.Detail}");
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"--server: {e.Message}");
+        }
+        return null;
+    }
+
+    private void Report(IEnumerable<Proto.Problem> problems) =>
+        new GraphRun(path, error).ReportProblems(
+            problems.Select(p => new GraphProblem(p.NodeId, Enum.Parse<ProblemKind>(p.Kind.ToString()), p.Message)).ToList());
+}

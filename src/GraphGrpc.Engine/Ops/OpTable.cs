@@ -28,7 +28,7 @@ public static class OpTable
         [OpCase.Sub] = (_, _) => new SubOp(),
         [OpCase.Mul] = (_, _) => new MulOp(),
         [OpCase.Div] = (_, _) => new DivOp(),
-        [OpCase.Pow] = (node, _) => node.Pow.HasExponent ? new PowScalarOp(node.Pow.Exponent) : new PowOp(),
+        [OpCase.Pow] = (node, _) => node.Pow.Exponent is { } exponent ? new PowScalarOp(exponent) : new PowOp(),
         [OpCase.Maximum] = (_, _) => new MaximumOp(),
         [OpCase.Minimum] = (_, _) => new MinimumOp(),
 
@@ -51,8 +51,8 @@ public static class OpTable
         [OpCase.Sum] = (node, _) => new ReduceOp(mean: false, [.. node.Sum.Axes], node.Sum.KeepDims),
         [OpCase.Mean] = (node, _) => new ReduceOp(mean: true, [.. node.Mean.Axes], node.Mean.KeepDims),
 
-        [OpCase.Softmax] = (node, _) => new SoftmaxOp(node.Softmax.HasAxis ? node.Softmax.Axis : null),
-        [OpCase.LogSoftmax] = (node, _) => new LogSoftmaxOp(node.LogSoftmax.HasAxis ? node.LogSoftmax.Axis : null),
+        [OpCase.Softmax] = (node, _) => new SoftmaxOp(node.Softmax.Axis),
+        [OpCase.LogSoftmax] = (node, _) => new LogSoftmaxOp(node.LogSoftmax.Axis),
         [OpCase.Mse] = (node, _) => new MseOp(LossReductions.FromProto(node.Mse.Reduction)),
         [OpCase.CrossEntropy] = (node, _) => new CrossEntropyOp(LossReductions.FromProto(node.CrossEntropy.Reduction)),
     };

@@ -36,6 +36,10 @@ public static class GraphGrpcServer
         builder.Services.AddSingleton<GraphEvaluatorService>();
 
         var app = builder.Build();
+        if (OpenTelemetryExport.StartIfConfigured(app.Configuration) is { } export)
+        {
+            app.Lifetime.ApplicationStopped.Register(export.Dispose);
+        }
         app.UseRefusalWhileStopping(app.Lifetime);
         app.MapGrpcService<GraphEvaluatorService>(Contracts.V1.EvaluatorReflection.Descriptor.Services[0]);
         app.MapGrpcHealthService();

@@ -35,6 +35,10 @@ public sealed class GraphGrpcTelemetry : IDisposable
     public static Activity? StartRpc(string method, string? traceparent, string? tracestate)
     {
         var parent = ActivityContext.TryParse(traceparent, tracestate, out var context) ? context : default;
+        // Without a traceparent the span is a root. ASP.NET's own request activity, current here
+        // whenever anything listens to the host, must not become its parent: unsampled, it would
+        // make samplers drop the span.
+        Activity.Current = null;
         return Source.StartActivity(method, ActivityKind.Server, parent);
     }
 

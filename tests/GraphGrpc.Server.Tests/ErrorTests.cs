@@ -125,6 +125,21 @@ public sealed class LimitTests(SmallLimitsServerFixture server) : IClassFixture<
     }
 }
 
+/// <summary>The message size limit is the transport's, set from the service's options.</summary>
+public sealed class MessageSizeTests(SmallLimitsServerFixture server) : IClassFixture<SmallLimitsServerFixture>
+{
+    [Fact]
+    public async Task Evaluate_RequestOverTheMessageSizeLimit_IsResourceExhaustedAndTheServerStaysUp()
+    {
+        // Two 120×120 matrices are over 200 KB on the wire, against a limit of 100,000 bytes.
+        var error = await Assert.ThrowsAsync<RpcException>(() => server.Client.EvaluateUnaryAsync(Graphs.Quiet(Graphs.SlowChain(1, n: 120))));
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("100000", error.Status.Detail);
+        Assert.NotEmpty((await server.Client.EvaluateUnaryAsync(new EvaluateRequest { Graph = Graphs.Example("seed003-squared-error.json") })).Values);
+    }
+}
+
 /// <summary>The concurrency limit: a call past it is refused at once, not queued.</summary>
 public sealed class ConcurrencyLimitTests(OneAtATimeServerFixture server) : IClassFixture<OneAtATimeServerFixture>
 {

@@ -43,7 +43,8 @@ public class ServerFixture : IAsyncLifetime
 }
 
 /// <summary>A server with small limits, for the tests that breach them.</summary>
-public sealed class SmallLimitsServerFixture() : ServerFixture(["--GraphGrpc:MaxNodes=50", "--GraphGrpc:MaxTensorElements=1000"]);
+public sealed class SmallLimitsServerFixture() : ServerFixture(
+    ["--GraphGrpc:MaxNodes=50", "--GraphGrpc:MaxTensorElements=1000", "--GraphGrpc:MaxMessageSize=100000"]);
 
 /// <summary>A server that runs one evaluation at a time.</summary>
 public sealed class OneAtATimeServerFixture() : ServerFixture(["--GraphGrpc:MaxConcurrentEvaluations=1"]);

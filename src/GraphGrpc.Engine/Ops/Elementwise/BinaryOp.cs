@@ -4,8 +4,9 @@ namespace GraphGrpc.Engine.Ops.Elementwise;
 
 /// <summary>
 /// An elementwise function of two tensors that broadcast the way numpy does. A subclass states the
-/// function and its two local gradients per element; this base broadcasts forward and sums each
-/// gradient back over the axes its operand was broadcast along.
+/// function and its two local gradients per element; the span rules apply them, and a subclass may
+/// replace them with vectorized kernels. Broadcasting forward expands the operands; backward sums
+/// each gradient back over the axes its operand was broadcast along.
 /// </summary>
 public abstract class BinaryOp : Op
 {
@@ -23,45 +24,60 @@ public abstract class BinaryOp : Op
     /// <summary>g times d(a op b)/db at one element.</summary>
     protected abstract double GradientRight(double g, double a, double b, double y);
 
+    /// <summary>
+    /// y = a op b over spans. Each operand has y's length, or length 1 to stand for that one value
+    /// repeated: the shape a batch of points gives a shared scalar.
+    /// </summary>
+    public virtual void Compute(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y)
+    {
+        var (sa, sb) = (Step(a), Step(b));
+        for (var i = 0; i < y.Length; i++)
+        {
+            y[i] = Apply(a[i * sa], b[i * sb]);
+        }
+    }
+
+    /// <summary>
+    /// The gradient for operand <paramref name="input"/> at every element of y (before any summing
+    /// over broadcast axes), with the same length rules as <see cref="Compute"/>.
+    /// </summary>
+    public virtual void ComputeGradient(
+        int input, ReadOnlySpan<double> g, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> y, Span<double> d)
+    {
+        var (sa, sb) = (Step(a), Step(b));
+        for (var i = 0; i < d.Length; i++)
+        {
+            d[i] = input == 0 ? GradientLeft(g[i], a[i * sa], b[i * sb], y[i]) : GradientRight(g[i], a[i * sa], b[i * sb], y[i]);
+        }
+    }
+
+    /// <summary>How far to move in an operand per element: 0 for a repeated single value.</summary>
+    protected static int Step(ReadOnlySpan<double> operand) => operand.Length == 1 ? 0 : 1;
+
     public override Tensor Forward(ReadOnlySpan<Tensor> inputs)
     {
-        var (a, b) = (inputs[0], inputs[1]);
-        var shape = Shapes.Broadcast(a.Shape, b.Shape);
+        var shape = Shapes.Broadcast(inputs[0].Shape, inputs[1].Shape);
         var y = new double[Shapes.ElementCount(shape)];
-        if (Shapes.SameShape(a.Shape, b.Shape))
-        {
-            for (var i = 0; i < y.Length; i++)
-            {
-                y[i] = Apply(a.Data[i], b.Data[i]);
-            }
-        }
-        else
-        {
-            var (offsetsA, offsetsB) = (Broadcasting.Offsets(a.Shape, shape), Broadcasting.Offsets(b.Shape, shape));
-            for (var i = 0; i < y.Length; i++)
-            {
-                y[i] = Apply(a.Data[offsetsA[i]], b.Data[offsetsB[i]]);
-            }
-        }
+        var (a, b) = Operands(inputs[0], inputs[1], shape);
+        Compute(a, b, y);
         return new Tensor(shape, y);
     }
 
     public override Tensor Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient)
     {
-        var (a, b) = (inputs[0], inputs[1]);
-        var shape = output.Shape;
-        var (offsetsA, offsetsB) = Shapes.SameShape(a.Shape, b.Shape)
-            ? (null, null)
-            : (Broadcasting.Offsets(a.Shape, shape), Broadcasting.Offsets(b.Shape, shape));
-        var g = gradient.Data;
-        var y = output.Data;
-        var full = new double[y.Length];
-        for (var i = 0; i < full.Length; i++)
-        {
-            var ai = a.Data[offsetsA?[i] ?? i];
-            var bi = b.Data[offsetsB?[i] ?? i];
-            full[i] = input == 0 ? GradientLeft(g[i], ai, bi, y[i]) : GradientRight(g[i], ai, bi, y[i]);
-        }
-        return Broadcasting.SumTo(new Tensor(shape, full), inputs[input].Shape);
+        var (a, b) = Operands(inputs[0], inputs[1], output.Shape);
+        var full = new double[output.Length];
+        ComputeGradient(input, gradient.Data, a, b, output.Data, full);
+        return Broadcasting.SumTo(new Tensor(output.Shape, full), inputs[input].Shape);
+    }
+
+    /// <summary>Each operand as the span rules take it: as it is when it fills the output or is one value, else expanded.</summary>
+    private static (double[] A, double[] B) Operands(Tensor a, Tensor b, int[] shape)
+    {
+        var count = Shapes.ElementCount(shape);
+        return (Fit(a, shape, count), Fit(b, shape, count));
+
+        static double[] Fit(Tensor operand, int[] shape, int count) =>
+            operand.Length == count || operand.Length == 1 ? operand.Data : Broadcasting.Expand(operand, shape).Data;
     }
 }

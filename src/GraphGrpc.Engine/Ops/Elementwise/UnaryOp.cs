@@ -4,8 +4,9 @@ namespace GraphGrpc.Engine.Ops.Elementwise;
 
 /// <summary>
 /// An elementwise function of one tensor. A subclass states the function and its local gradient per
-/// element; this base applies them over the data. Rules follow PyTorch's formulas term by term, so
-/// results agree to the last bit wherever the underlying math library agrees.
+/// element; the span rules apply them over data, and a subclass may replace them with a vectorized
+/// kernel. Every element depends on its own input alone, so a tensor, a batch of points or a single
+/// value give the same bits. Rules follow PyTorch's formulas term by term.
 /// </summary>
 public abstract class UnaryOp : Op
 {
@@ -19,27 +20,35 @@ public abstract class UnaryOp : Op
     /// <summary>The upstream gradient <paramref name="g"/> times dy/dx at one element, given x and y = f(x).</summary>
     protected abstract double Gradient(double g, double x, double y);
 
-    public override Tensor Forward(ReadOnlySpan<Tensor> inputs)
+    /// <summary>y = f(x) over a span.</summary>
+    public virtual void Compute(ReadOnlySpan<double> x, Span<double> y)
     {
-        var x = inputs[0].Data;
-        var y = new double[x.Length];
         for (var i = 0; i < x.Length; i++)
         {
             y[i] = Apply(x[i]);
         }
+    }
+
+    /// <summary>dx = g · f'(x) over spans, given x and y = f(x).</summary>
+    public virtual void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx)
+    {
+        for (var i = 0; i < dx.Length; i++)
+        {
+            dx[i] = Gradient(g[i], x[i], y[i]);
+        }
+    }
+
+    public override Tensor Forward(ReadOnlySpan<Tensor> inputs)
+    {
+        var y = new double[inputs[0].Length];
+        Compute(inputs[0].Data, y);
         return new Tensor(inputs[0].Shape, y);
     }
 
     public override Tensor Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient)
     {
-        var x = inputs[0].Data;
-        var y = output.Data;
-        var g = gradient.Data;
-        var dx = new double[x.Length];
-        for (var i = 0; i < dx.Length; i++)
-        {
-            dx[i] = Gradient(g[i], x[i], y[i]);
-        }
+        var dx = new double[inputs[0].Length];
+        ComputeGradient(gradient.Data, inputs[0].Data, output.Data, dx);
         return new Tensor(inputs[0].Shape, dx);
     }
 }

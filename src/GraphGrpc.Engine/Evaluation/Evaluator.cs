@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Ops;
-using GraphGrpc.Engine.Ops.Leaves;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Evaluation;
@@ -138,54 +137,8 @@ public static class Evaluator
             }
         }
 
-        /// <summary>
-        /// The slots backward must visit: those that depend on a node whose gradient is wanted (forward
-        /// sweep) and that reach an output (backward sweep). Everything else is skipped.
-        /// </summary>
-        private bool[] NodesOnPath()
-        {
-            var wanted = new bool[plan.Count];
-            if (request.Wrt.Count > 0)
-            {
-                foreach (var wrt in request.Wrt)
-                {
-                    wanted[plan.SlotOf(wrt)] = true;
-                }
-            }
-            else
-            {
-                for (var slot = 0; slot < plan.Count; slot++)
-                {
-                    wanted[slot] = plan.Ops[slot] is LeafOp { IsVariable: true };
-                }
-            }
-
-            var dependsOnWanted = new bool[plan.Count];
-            for (var slot = 0; slot < plan.Count; slot++)
-            {
-                dependsOnWanted[slot] = wanted[slot] || plan.Inputs[slot].Any(input => dependsOnWanted[input]);
-            }
-
-            var reachesOutput = new bool[plan.Count];
-            foreach (var output in request.Outputs)
-            {
-                reachesOutput[plan.SlotOf(output)] = true;
-            }
-            var onPath = new bool[plan.Count];
-            for (var slot = plan.Count - 1; slot >= 0; slot--)
-            {
-                if (!reachesOutput[slot])
-                {
-                    continue;
-                }
-                foreach (var input in plan.Inputs[slot])
-                {
-                    reachesOutput[input] = true;
-                }
-                onPath[slot] = dependsOnWanted[slot];
-            }
-            return onPath;
-        }
+        private bool[] NodesOnPath() =>
+            PathSlots.Between(plan, request.Outputs.Select(plan.SlotOf), request.Wrt.Select(plan.SlotOf).ToList());
 
         /// <summary>Sums a new share into a gradient. Never writes into either tensor: both may be shared.</summary>
         private static Tensor Accumulate(Tensor? total, Tensor share)

@@ -1,0 +1,110 @@
+using GraphGrpc.Engine.Compilation;
+using GraphGrpc.Engine.Evaluation;
+using GraphGrpc.Engine.Ops.Leaves;
+using GraphGrpc.Engine.Tensors;
+
+namespace GraphGrpc.Engine.Batch;
+
+/// <summary>
+/// A plan split for batch evaluation: which slots vary from point to point (those downstream of a
+/// batch input) and which are shared and computed once, which slots backward visits, and how many
+/// points make a chunk whose working set stays in cache.
+/// </summary>
+public sealed class BatchPlan
+{
+    // A chunk's values and gradients should fit in L2 with room to spare.
+    private const int ChunkBytes = 256 * 1024;
+    private const int MinChunk = 64;
+    private const int MaxChunk = 4096;
+
+    private BatchPlan(Plan plan, BatchRequest request, int? chunkSize)
+    {
+        Plan = plan;
+        Request = request;
+        PointSizes = plan.Shapes.Select(shape => Shapes.ElementCount(shape)).ToArray();
+        BatchInputs = request.BatchInputs.Select(plan.SlotOf).ToArray();
+        Outputs = request.Outputs.Select(plan.SlotOf).ToArray();
+        // As for one point, no wrt means every input leaf.
+        Wrt = request.Wrt.Count > 0
+            ? request.Wrt.Select(plan.SlotOf).ToArray()
+            : Enumerable.Range(0, plan.Count).Where(slot => plan.Ops[slot] is LeafOp { IsVariable: true }).ToArray();
+
+        Varies = new bool[plan.Count];
+        foreach (var slot in BatchInputs)
+        {
+            Varies[slot] = true;
+        }
+        for (var slot = 0; slot < plan.Count; slot++)
+        {
+            Varies[slot] |= plan.Inputs[slot].Any(input => Varies[input]);
+        }
+        OnPath = PathSlots.Between(plan, Outputs, Wrt);
+        SharedValues = ComputeShared();
+
+        var bytesPerPoint = Enumerable.Range(0, plan.Count).Sum(slot =>
+            ((Varies[slot] ? 1L : 0) + (OnPath[slot] ? 2 : 0)) * PointSizes[slot] * sizeof(double));
+        ChunkSize = chunkSize ?? (int)Math.Clamp(ChunkBytes / Math.Max(1, bytesPerPoint), MinChunk, MaxChunk);
+    }
+
+    public Plan Plan { get; }
+
+    public BatchRequest Request { get; }
+
+    /// <summary>Elements per point of each slot.</summary>
+    public int[] PointSizes { get; }
+
+    public int[] BatchInputs { get; }
+
+    public int[] Outputs { get; }
+
+    public int[] Wrt { get; }
+
+    /// <summary>Slots whose value depends on a batch input.</summary>
+    public bool[] Varies { get; }
+
+    /// <summary>Slots backward visits: on a path from an output back to a wrt node.</summary>
+    public bool[] OnPath { get; }
+
+    /// <summary>The value of every slot that does not vary; null for those that do.</summary>
+    public Tensor?[] SharedValues { get; }
+
+    public int ChunkSize { get; }
+
+    /// <summary>
+    /// Splits <paramref name="plan"/> for <paramref name="request"/>; throws ArgumentException naming
+    /// a batch input that is not an input leaf. Check node names with the compilation first.
+    /// <paramref name="chunkSize"/> overrides the cache-sized choice of points per chunk.
+    /// </summary>
+    public static BatchPlan Create(Plan plan, BatchRequest request, int? chunkSize = null)
+    {
+        if (chunkSize is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, "a chunk holds at least one point");
+        }
+        foreach (var id in request.BatchInputs)
+        {
+            if (plan.Ops[plan.SlotOf(id)] is not LeafOp { IsVariable: true })
+            {
+                throw new ArgumentException($"node '{id}' is a batch input but not an input leaf", nameof(request));
+            }
+        }
+        return new BatchPlan(plan, request, chunkSize);
+    }
+
+    private Tensor?[] ComputeShared()
+    {
+        var values = new Tensor?[Plan.Count];
+        var operands = new List<Tensor>();
+        for (var slot = 0; slot < Plan.Count; slot++)
+        {
+            if (Varies[slot])
+            {
+                continue;
+            }
+            operands.Clear();
+            operands.AddRange(Plan.Inputs[slot].Select(input => values[input]!));
+            values[slot] = Plan.Ops[slot].Forward(operands.ToArray());
+        }
+        return values;
+    }
+}

@@ -1,0 +1,27 @@
+namespace GraphGrpc.Engine.Batch;
+
+/// <summary>
+/// One graph evaluated at many points. The <see cref="BatchInputs"/> are leaves whose value changes
+/// from point to point; every other leaf is shared by all points. Backward starts from each of the
+/// <see cref="Outputs"/>, seeded with ones, and gives the gradient with respect to each of <see cref="Wrt"/>.
+/// </summary>
+public sealed record BatchRequest
+{
+    public IReadOnlyList<string> BatchInputs { get; init; } = [];
+
+    public IReadOnlyList<string> Outputs { get; init; } = [];
+
+    public IReadOnlyList<string> Wrt { get; init; } = [];
+
+    /// <summary>For a shared node in <see cref="Wrt"/>: one gradient summed over all points (a training step) or one per point.</summary>
+    public SharedGradients SharedGradients { get; init; } = SharedGradients.Sum;
+}
+
+public enum SharedGradients
+{
+    /// <summary>Summed over the points, in point order within each chunk and chunk order across them.</summary>
+    Sum,
+
+    /// <summary>One per point, like a batch input's.</summary>
+    PerPoint,
+}

@@ -7,7 +7,8 @@ namespace GraphGrpc.Engine.Kernels;
 /// σ(−∞) = 0, σ(+∞) = 1, NaN → NaN, and 0 wherever e^−x overflows (x &lt; −709.782712893384).
 /// With e = e^−|x| from <see cref="ExpKernel"/> it computes 1/(1 + e) for x ≥ 0 and e/(1 + e) for
 /// x &lt; 0, so that 1 + e never rounds a huge e (the literal formula's 1 + e^−x loses up to 2 ULP there).
-/// Measured against the same two-sided formula over <c>Math.Exp</c>: max error 1 ULP.
+/// Measured: max error 2 ULP against the same two-sided formula over <c>Math.Exp</c>, and 1.85 ULP
+/// against the true value, the same as that formula's own.
 /// </summary>
 public static class SigmoidKernel
 {

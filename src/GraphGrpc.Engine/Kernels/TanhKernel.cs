@@ -7,7 +7,8 @@ namespace GraphGrpc.Engine.Kernels;
 /// For a &lt; 0.625, tanh a = a + a·z·T(z), z = a², T a degree-11 Chebyshev fit of (tanh a − a)/a³
 /// (relative error 8e-18). Above, tanh a = 1 − 2/(e^{2a} + 1) with <see cref="ExpKernel"/>, where the
 /// result stays above ½ so the subtraction loses nothing; a is capped at 20, where tanh rounds to 1.
-/// Measured against <c>Math.Tanh</c>: max error 1 ULP.
+/// Measured: max error 2 ULP against <c>Math.Tanh</c>, 1.3 ULP against the true value
+/// (<c>Math.Tanh</c> itself is up to 2.1 ULP off).
 /// Special values as <c>Math.Tanh</c>: NaN → NaN, ±∞ → ±1, ±0 → ±0.
 /// </summary>
 public static class TanhKernel

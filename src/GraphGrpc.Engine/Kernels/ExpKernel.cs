@@ -43,7 +43,7 @@ public static class ExpKernel
         return TSimd.Multiply(p, TSimd.FromBits(scale));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector Wide<TSimd, TVector, TBits>(TVector x)
         where TSimd : ISimd<TVector, TBits>
         where TVector : struct

@@ -70,7 +70,7 @@ finally
 // Each round runs every variant once, so machine noise spreads evenly; the median of each is reported.
 static double[] Interleaved(int repetitions, params Action[] variants)
 {
-    for (var warmup = 0; warmup < 5; warmup++)
+    for (var warmup = 0; warmup < 20; warmup++)
     {
         foreach (var variant in variants)
         {

@@ -22,7 +22,7 @@ FUNCTIONS = {
 
 
 def median_ms(function, x, y, repetitions):
-    for _ in range(5):
+    for _ in range(20):
         function(x, out=y)
     times = []
     for _ in range(repetitions):

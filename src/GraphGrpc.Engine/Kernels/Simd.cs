@@ -54,8 +54,6 @@ internal interface ISimd<TVector, TBits>
     /// <summary>a ≤ b in every lane; false when any lane is NaN.</summary>
     static abstract bool AllLessOrEqual(TVector a, TVector b);
 
-    static abstract bool AnyTrue(TVector mask);
-
     static abstract TVector Select(TVector mask, TVector whenTrue, TVector whenFalse);
 
     static abstract TBits Bits(TVector x);
@@ -129,9 +127,6 @@ internal readonly struct Simd256 : ISimd<Vector256<double>, Vector256<ulong>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AllLessOrEqual(Vector256<double> a, Vector256<double> b) => Vector256.LessThanOrEqualAll(a, b);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool AnyTrue(Vector256<double> mask) => mask != Vector256<double>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Select(Vector256<double> mask, Vector256<double> whenTrue, Vector256<double> whenFalse) => Vector256.ConditionalSelect(mask, whenTrue, whenFalse);
@@ -216,9 +211,6 @@ internal readonly struct Simd512 : ISimd<Vector512<double>, Vector512<ulong>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AllLessOrEqual(Vector512<double> a, Vector512<double> b) => Vector512.LessThanOrEqualAll(a, b);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool AnyTrue(Vector512<double> mask) => mask != Vector512<double>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Select(Vector512<double> mask, Vector512<double> whenTrue, Vector512<double> whenFalse) => Vector512.ConditionalSelect(mask, whenTrue, whenFalse);

@@ -5,7 +5,10 @@ namespace GraphGrpc.Engine.Tests.Kernels;
 /// <summary>
 /// Every kernel against its scalar reference: each length 0..257, wide random ranges, special values,
 /// lane independence (a value's bits never depend on where it sits or how long the span is), and the
-/// overlap rule (in place allowed, any other overlap rejected).
+/// overlap rule (in place allowed, any other overlap rejected). On AVX-512 hardware the spans run
+/// 512-bit lanes and the single-value entry points 256-bit lanes, so the bit-identity tests compare
+/// the two. DOTNET_EnableAVX512F=0 runs the suite on the 256-bit path alone, and DOTNET_EnableFMA=0
+/// on the Math fallback.
 /// </summary>
 public class KernelTests
 {

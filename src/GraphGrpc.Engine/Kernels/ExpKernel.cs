@@ -5,8 +5,9 @@ namespace GraphGrpc.Engine.Kernels;
 /// <summary>
 /// e^x over float64. x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite with ln2 in two parts; under FMA the
 /// first step is exact), e^r = 1 + r + r²·Q(r) with Q a degree-9 Chebyshev fit (relative error 1.6e-17),
-/// then 2^n. Lanes near the ends of the range take 2^n as two factors, so that subnormal results and
-/// the overflow threshold round once, exactly as a single exact scaling would.
+/// then 2^n. A vector with any lane beyond ±708 (or NaN) applies 2^n as two factors in every lane, so
+/// that subnormal results and the overflow threshold round once; lanes with normal results get the
+/// same bits on either path, since both scalings are exact for them.
 /// Measured against <c>Math.Exp</c>: max error 1 ULP.
 /// Special values as <c>Math.Exp</c>: NaN → NaN, -∞ → 0, +∞ → +∞, x > 709.782712893384 → +∞,
 /// subnormal results below -708.4, and 0 below -745.1332.

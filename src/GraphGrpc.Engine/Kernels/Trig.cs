@@ -4,7 +4,7 @@ namespace GraphGrpc.Engine.Kernels;
 
 /// <summary>
 /// What sin and cos share: x = n·π/2 + r with |r| ≤ π/4 (Cody–Waite, π/2 in three parts; under FMA the
-/// first step is exact, and r is carried with its low-order part), then both sin r = r + r·z·S(z) and cos r = 1 − z/2 + z²·C(z), z = r², and
+/// first step is exact, the second error-free, and r is carried with its low-order part), then both sin r = r + r·z·S(z) and cos r = 1 − z/2 + z²·C(z), z = r², and
 /// the quadrant picks one and its sign. S (degree 6) and C (degree 5) are Chebyshev fits on
 /// [0, (π/4)²] with relative errors 6e-18 and 1.3e-18; 1 − z/2 is summed with its rounding error
 /// carried, so cos loses nothing to the cancellation.
@@ -31,12 +31,16 @@ internal static class Trig
     {
         var shifted = TSimd.Fma(x, TSimd.Broadcast(0.6366197723675814), TSimd.Broadcast(Shifter));
         var n = TSimd.Subtract(shifted, TSimd.Broadcast(Shifter));
-        // r + low is the reduced argument: the second step's rounding error is kept in low, since
-        // where sin r falls a binade below r that error alone would be a whole ULP of the result.
+        // r + low is the reduced argument. The second step is done error-free (the product split exactly
+        // by FMA, the difference by TwoSum), because where sin r falls a binade below r a rounding there
+        // is a whole ULP of the result, and where x is near a multiple of π/2 the step cancels deeply.
         var exact = TSimd.Fma(n, TSimd.Broadcast(-1.5707963267948966), x);
-        var r = TSimd.Fma(n, TSimd.Broadcast(-6.123233995736766e-17), exact);
-        var low = TSimd.Fma(n, TSimd.Broadcast(-6.123233995736766e-17), TSimd.Subtract(exact, r));
-        low = TSimd.Fma(n, TSimd.Broadcast(1.4973849048591698e-33), low);
+        var product = TSimd.Multiply(n, TSimd.Broadcast(6.123233995736766e-17));
+        var productLow = TSimd.Fma(n, TSimd.Broadcast(6.123233995736766e-17), TSimd.Subtract(TSimd.Broadcast(0), product));
+        var r = TSimd.Subtract(exact, product);
+        var back = TSimd.Subtract(r, exact);
+        var sumError = TSimd.Subtract(TSimd.Subtract(exact, TSimd.Subtract(r, back)), TSimd.Add(product, back));
+        var low = TSimd.Fma(n, TSimd.Broadcast(1.4973849048591698e-33), TSimd.Subtract(sumError, productLow));
         var z = TSimd.Multiply(r, r);
 
         var s = TSimd.Fma(TSimd.Broadcast(-7.586697057471806e-13), z, TSimd.Broadcast(1.6058531617964313e-10));

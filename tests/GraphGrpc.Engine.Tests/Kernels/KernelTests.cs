@@ -125,6 +125,35 @@ public class KernelTests
         }
     }
 
+    [Theory]
+    [InlineData("sin")]
+    [InlineData("cos")]
+    public void Span_NearMultiplesOfHalfPi_WithinTwoUlpOfReference(string name)
+    {
+        // The doubles nearest k·π/2 leave a reduced argument far smaller than its parts, where the
+        // reduction cancels most; k runs up to the reduction limit's 2^27·(2/π).
+        var kernel = Kernels[name];
+        var random = new Random(2);
+        var x = new List<double>();
+        for (var k = 1; k <= 2000; k++)
+        {
+            x.Add(k * (Math.PI / 2));
+        }
+        for (var i = 0; i < 20_000; i++)
+        {
+            var k = random.NextInt64(1, 85_000_000);
+            x.Add(k * (Math.PI / 2));
+            x.Add(Math.BitIncrement(x[^1]));
+            x.Add(-Math.BitDecrement(x[^2]));
+        }
+        var y = new double[x.Count];
+        kernel.Span(x.ToArray(), y);
+        for (var i = 0; i < x.Count; i++)
+        {
+            AssertClose(kernel, x[i], y[i], $"index {i}");
+        }
+    }
+
     [Fact]
     public void Special_DocumentedEdges_ExactValues()
     {

@@ -1,7 +1,11 @@
+using System.Numerics.Tensors;
+using GraphGrpc.Engine.Kernels;
+
 namespace GraphGrpc.Engine.Ops.Elementwise;
 
 // The elementwise unary ops. Each states its function and its local gradient side by side;
-// the comments give PyTorch's backward formula each one mirrors.
+// the comments give PyTorch's backward formula each one mirrors. Transcendental functions come
+// from the project's vectorized kernels, whose span and single-value forms give the same bits.
 
 public sealed class NegOp : UnaryOp
 {
@@ -15,18 +19,24 @@ public sealed class ExpOp : UnaryOp
 {
     public override string Name => "exp";
     public override CachedForBackward Cached => CachedForBackward.Output;
-    protected override double Apply(double x) => Math.Exp(x);
+    protected override double Apply(double x) => ExpKernel.Exp(x);
+    public override void Compute(ReadOnlySpan<double> x, Span<double> y) => ExpKernel.Exp(x, y);
     // grad * result
     protected override double Gradient(double g, double x, double y) => g * y;
+    public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx) =>
+        TensorPrimitives.Multiply(g, y, dx);
 }
 
 public sealed class LogOp : UnaryOp
 {
     public override string Name => "log";
     public override CachedForBackward Cached => CachedForBackward.Inputs;
-    protected override double Apply(double x) => Math.Log(x);
+    protected override double Apply(double x) => LogKernel.Log(x);
+    public override void Compute(ReadOnlySpan<double> x, Span<double> y) => LogKernel.Log(x, y);
     // grad / self
     protected override double Gradient(double g, double x, double y) => g / x;
+    public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx) =>
+        TensorPrimitives.Divide(g, x, dx);
 }
 
 public sealed class SqrtOp : UnaryOp
@@ -61,25 +71,39 @@ public sealed class SinOp : UnaryOp
 {
     public override string Name => "sin";
     public override CachedForBackward Cached => CachedForBackward.Inputs;
-    protected override double Apply(double x) => Math.Sin(x);
+    protected override double Apply(double x) => SinKernel.Sin(x);
+    public override void Compute(ReadOnlySpan<double> x, Span<double> y) => SinKernel.Sin(x, y);
     // grad * cos(self)
-    protected override double Gradient(double g, double x, double y) => g * Math.Cos(x);
+    protected override double Gradient(double g, double x, double y) => g * CosKernel.Cos(x);
+    public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx)
+    {
+        CosKernel.Cos(x, dx);
+        TensorPrimitives.Multiply(g, dx, dx);
+    }
 }
 
 public sealed class CosOp : UnaryOp
 {
     public override string Name => "cos";
     public override CachedForBackward Cached => CachedForBackward.Inputs;
-    protected override double Apply(double x) => Math.Cos(x);
+    protected override double Apply(double x) => CosKernel.Cos(x);
+    public override void Compute(ReadOnlySpan<double> x, Span<double> y) => CosKernel.Cos(x, y);
     // grad * -sin(self)
-    protected override double Gradient(double g, double x, double y) => g * -Math.Sin(x);
+    protected override double Gradient(double g, double x, double y) => g * -SinKernel.Sin(x);
+    public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx)
+    {
+        SinKernel.Sin(x, dx);
+        TensorPrimitives.Negate(dx, dx);
+        TensorPrimitives.Multiply(g, dx, dx);
+    }
 }
 
 public sealed class TanhOp : UnaryOp
 {
     public override string Name => "tanh";
     public override CachedForBackward Cached => CachedForBackward.Output;
-    protected override double Apply(double x) => Math.Tanh(x);
+    protected override double Apply(double x) => TanhKernel.Tanh(x);
+    public override void Compute(ReadOnlySpan<double> x, Span<double> y) => TanhKernel.Tanh(x, y);
     // grad * (1 - result * result)
     protected override double Gradient(double g, double x, double y) => g * (1 - y * y);
 }
@@ -88,7 +112,9 @@ public sealed class SigmoidOp : UnaryOp
 {
     public override string Name => "sigmoid";
     public override CachedForBackward Cached => CachedForBackward.Output;
-    protected override double Apply(double x) => 1 / (1 + Math.Exp(-x));
+    // The kernel is 1 / (1 + e^-x), computed so that it stays within 2 ULP for very negative x.
+    protected override double Apply(double x) => SigmoidKernel.Sigmoid(x);
+    public override void Compute(ReadOnlySpan<double> x, Span<double> y) => SigmoidKernel.Sigmoid(x, y);
     // grad * (1 - result) * result
     protected override double Gradient(double g, double x, double y) => g * (1 - y) * y;
 }

@@ -14,6 +14,7 @@ public sealed class GraphEvaluatorClient(GrpcChannel channel)
     private static readonly Method<ValidateRequest, ValidateResponse> ValidateMethod = Method<ValidateRequest, ValidateResponse>.From(Service.FindMethodByName("Validate"));
     private static readonly Method<EvaluateRequest, EvaluateEvent> EvaluateMethod = Method<EvaluateRequest, EvaluateEvent>.From(Service.FindMethodByName("Evaluate"));
     private static readonly Method<EvaluateRequest, EvaluateUnaryResponse> EvaluateUnaryMethod = Method<EvaluateRequest, EvaluateUnaryResponse>.From(Service.FindMethodByName("EvaluateUnary"));
+    private static readonly Method<EvaluateBatchRequest, EvaluateBatchResponse> EvaluateBatchMethod = Method<EvaluateBatchRequest, EvaluateBatchResponse>.From(Service.FindMethodByName("EvaluateBatch"));
 
     /// <summary>A client of the server at <paramref name="address"/>, e.g. <c>http://127.0.0.1:50051</c>.</summary>
     public static GraphEvaluatorClient ForAddress(string address, GrpcChannelOptions? options = null) =>
@@ -39,6 +40,13 @@ public sealed class GraphEvaluatorClient(GrpcChannel channel)
         using var call = Channel.AsyncUnaryCall(EvaluateUnaryMethod, request, options);
         return await call.ResponseAsync.ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Opens a batch stream: write a start, then chunks, then complete; read BatchReady, a result
+    /// per chunk in order, and the summary. Dispose the call to cancel it.
+    /// </summary>
+    public AsyncDuplexStreamingCall<EvaluateBatchRequest, EvaluateBatchResponse> EvaluateBatch(CallOptions? options = null) =>
+        Channel.AsyncDuplexStreamingCall(EvaluateBatchMethod, options);
 
     /// <summary>Every problem an INVALID_ARGUMENT or RESOURCE_EXHAUSTED status carried in its details; empty when it carried none.</summary>
     public static IReadOnlyList<Problem> ProblemsOf(RpcException exception)

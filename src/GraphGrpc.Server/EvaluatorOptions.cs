@@ -17,6 +17,12 @@ public sealed class EvaluatorOptions
     /// <summary>Evaluations running at once; one more is refused with RESOURCE_EXHAUSTED rather than queued.</summary>
     public int MaxConcurrentEvaluations { get; set; } = 4 * Environment.ProcessorCount;
 
+    /// <summary>Compiled plans kept for repeated graphs; 0 turns the cache off.</summary>
+    public int PlanCacheEntries { get; set; } = 256;
+
+    /// <summary>The most (estimated) memory the plan cache may hold.</summary>
+    public long PlanCacheBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>How long running calls may go on after SIGTERM before the server stops them.</summary>
     public TimeSpan DrainTime { get; set; } = TimeSpan.FromSeconds(25);
 }

@@ -33,6 +33,7 @@ public static class GraphGrpcServer
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<GraphGrpcTelemetry>();
         builder.Services.AddSingleton<ConcurrencyGate>();
+        builder.Services.AddSingleton<PlanCache>();
         builder.Services.AddSingleton<GraphEvaluatorService>();
 
         var app = builder.Build();

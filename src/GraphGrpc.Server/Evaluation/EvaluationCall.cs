@@ -43,18 +43,23 @@ internal sealed class EvaluationCall
 
     public bool Trace { get; }
 
-    public static EvaluationCall Prepare(Proto.EvaluateRequest wire, GraphLimits limits, Activity? rpc)
+    public string PlanHash { get; private init; } = "";
+
+    public bool PlanCacheHit { get; private init; }
+
+    public static EvaluationCall Prepare(Proto.EvaluateRequest wire, GraphLimits limits, PlanCache cache, Activity? rpc)
     {
         var clock = new PhaseClock(rpc);
         var problems = new List<GraphProblem>();
         var seeds = DecodeSeeds(wire, limits, problems);
-        var decode = clock.Lap("decode");
-
         if (wire.Graph is null)
         {
             throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.MissingValue, "the request has no graph")]);
         }
-        var compilation = GraphCompiler.Compile(wire.Graph, limits);
+        var hash = PlanCache.Hash(wire.Graph);
+        var decode = clock.Lap("decode");
+
+        var (compilation, hit) = cache.GetOrCompile(hash, wire.Graph, limits);
         var request = new EvaluationRequest
         {
             Outputs = wire.Outputs.Count > 0 ? [.. wire.Outputs] : compilation.DefaultOutputs,
@@ -73,7 +78,11 @@ internal sealed class EvaluationCall
         var validate = clock.Lap("validate");
 
         var plan = compilation.Plan!;
-        var call = new EvaluationCall(rpc, plan, request, Select(wire.Values, plan), Select(wire.Gradients, plan), wire.RawTensors, wire.Trace);
+        var call = new EvaluationCall(rpc, plan, request, Select(wire.Values, plan), Select(wire.Gradients, plan), wire.RawTensors, wire.Trace)
+        {
+            PlanHash = hash,
+            PlanCacheHit = hit,
+        };
         call._timings.Decode = decode;
         call._timings.Validate = validate;
         call._timings.Compile = clock.Lap("compile");
@@ -123,7 +132,7 @@ internal sealed class EvaluationCall
 
     public Proto.EvaluationSummary Summary(EvaluationResult result)
     {
-        var summary = new Proto.EvaluationSummary { NodeCount = Plan.Count, Timings = _timings };
+        var summary = new Proto.EvaluationSummary { NodeCount = Plan.Count, Timings = _timings, PlanHash = PlanHash, PlanCacheHit = PlanCacheHit };
         var outputs = Request.Outputs.Count > 0 ? Request.Outputs.Select(Plan.SlotOf) : Plan.Sinks;
         foreach (var slot in outputs.Distinct())
         {
@@ -153,7 +162,7 @@ internal sealed class EvaluationCall
         return seeds;
     }
 
-    private static IEnumerable<GraphProblem> CheckSelection(Proto.NodeSelection? selection, Compilation compilation, string what)
+    internal static IEnumerable<GraphProblem> CheckSelection(Proto.NodeSelection? selection, Compilation compilation, string what)
     {
         if (selection?.Mode != Proto.NodeSelection.Types.Mode.Listed)
         {

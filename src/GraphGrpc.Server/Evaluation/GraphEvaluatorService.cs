@@ -10,7 +10,7 @@ namespace GraphGrpc.Server.Evaluation;
 
 /// <summary>graphgrpc.v1.GraphEvaluator: maps the wire contract onto the engine.</summary>
 public sealed class GraphEvaluatorService(
-    IOptions<EvaluatorOptions> options, ConcurrencyGate gate, GraphGrpcTelemetry telemetry, ILogger<GraphEvaluatorService> logger)
+    IOptions<EvaluatorOptions> options, ConcurrencyGate gate, PlanCache cache, GraphGrpcTelemetry telemetry, ILogger<GraphEvaluatorService> logger)
 {
     // Enough events in flight to keep the socket busy; a slower client makes the evaluator wait, not the server buffer.
     private const int EventsInFlight = 256;
@@ -44,7 +44,7 @@ public sealed class GraphEvaluatorService(
         try
         {
             using var lease = gate.Enter();
-            var call = EvaluationCall.Prepare(request, _limits, rpc.Span);
+            var call = EvaluationCall.Prepare(request, _limits, cache, rpc.Span);
             rpc.NodeCount = call.Plan.Count;
 
             // The evaluator runs on its own thread and hands events over a bounded channel, so values
@@ -99,7 +99,7 @@ public sealed class GraphEvaluatorService(
         try
         {
             using var lease = gate.Enter();
-            var call = EvaluationCall.Prepare(request, _limits, rpc.Span);
+            var call = EvaluationCall.Prepare(request, _limits, cache, rpc.Span);
             rpc.NodeCount = call.Plan.Count;
             var response = new Proto.EvaluateUnaryResponse();
             var result = call.Run(new EventObserver(call, e =>
@@ -120,6 +120,43 @@ public sealed class GraphEvaluatorService(
             response.Summary = call.Summary(result);
             telemetry.PointsEvaluated.Add(1);
             return Task.FromResult(response);
+        }
+        catch (Exception e)
+        {
+            rpc.Fail(e);
+            throw;
+        }
+    }
+
+    public async Task EvaluateBatch(
+        IAsyncStreamReader<Proto.EvaluateBatchRequest> requestStream, IServerStreamWriter<Proto.EvaluateBatchResponse> responseStream, ServerCallContext context)
+    {
+        using var rpc = new RpcObservation(telemetry, logger, nameof(EvaluateBatch), context);
+        try
+        {
+            using var lease = gate.Enter();
+            var token = context.CancellationToken;
+            if (!await requestStream.MoveNext(token) || requestStream.Current.Start is not { } start)
+            {
+                throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.MissingValue, "the first message of a batch must be its start")]);
+            }
+            var (batch, ready) = BatchCall.Start(start, _limits, cache);
+            rpc.NodeCount = batch.Plan.Plan.Count;
+            await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Ready = ready }, token);
+
+            // One chunk at a time: the next is read only once this one's result is written, so a slow
+            // reader holds the stream back through HTTP/2 flow control instead of growing buffers here.
+            while (await requestStream.MoveNext(token))
+            {
+                if (requestStream.Current.Chunk is not { } chunk)
+                {
+                    throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.InvalidValue, "a batch has one start; every later message must be a chunk")]);
+                }
+                var (result, points) = batch.Evaluate(chunk, token);
+                telemetry.PointsEvaluated.Add(points);
+                await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Result = result }, token);
+            }
+            await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Summary = batch.Summary() }, token);
         }
         catch (Exception e)
         {

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using Google.Protobuf.WellKnownTypes;
+using GraphGrpc.Engine.Batch;
+using GraphGrpc.Engine.Compilation;
+using GraphGrpc.Engine.Evaluation;
+using GraphGrpc.Engine.Ops.Leaves;
+using GraphGrpc.Engine.Tensors;
+using GraphGrpc.Engine.Validation;
+using GraphGrpc.Transport;
+using Proto = GraphGrpc.Contracts.V1;
+
+namespace GraphGrpc.Server.Evaluation;
+
+/// <summary>
+/// One EvaluateBatch stream: the plan from its start message, then chunk after chunk through the
+/// batch evaluator, with the sums of shared gradients carried across chunks in stream order.
+/// </summary>
+internal sealed class BatchCall
+{
+    private readonly BatchPlan _plan;
+    private readonly bool _raw;
+    private readonly long _maxElements;
+    private readonly double[]?[] _totals;
+    private long _points;
+    private long _chunks;
+    private TimeSpan _evaluateTime;
+
+    private BatchCall(BatchPlan plan, bool raw, long maxElements)
+    {
+        _plan = plan;
+        _raw = raw;
+        _maxElements = maxElements;
+        _totals = plan.Wrt.Select(slot => IsSummed(slot) ? new double[plan.PointSizes[slot]] : null).ToArray();
+    }
+
+    public BatchPlan Plan => _plan;
+
+    public static (BatchCall Call, Proto.BatchReady Ready) Start(Proto.BatchStart start, GraphLimits limits, PlanCache cache)
+    {
+        Compilation compilation;
+        string hash;
+        var hit = false;
+        switch (start.PlanCase)
+        {
+            case Proto.BatchStart.PlanOneofCase.Graph:
+                hash = PlanCache.Hash(start.Graph);
+                (compilation, hit) = cache.GetOrCompile(hash, start.Graph, limits);
+                break;
+            case Proto.BatchStart.PlanOneofCase.PlanHash when cache.TryGet(start.PlanHash, out var cached):
+                (compilation, hash, hit) = (cached, start.PlanHash, true);
+                break;
+            case Proto.BatchStart.PlanOneofCase.PlanHash:
+                throw new RpcException(StatusCode.NotFound,
+                    $"the server holds no plan with hash {start.PlanHash} (it may have been evicted); send the graph instead");
+            default:
+                throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.MissingValue, "the batch start has neither a graph nor a plan hash")]);
+        }
+
+        var request = new EvaluationRequest { Outputs = start.Outputs.Count > 0 ? [.. start.Outputs] : compilation.DefaultOutputs, Wrt = [.. start.Wrt] };
+        var problems = compilation.Problems.Concat(compilation.CheckRequest(request)).ToList();
+        foreach (var id in start.BatchInputs)
+        {
+            if (!compilation.HasNode(id))
+            {
+                problems.Add(new GraphProblem(id, ProblemKind.UnknownNode, "is a batch input but not a node of the graph"));
+            }
+            else if (compilation.Plan is { } plan && plan.Ops[plan.SlotOf(id)] is not LeafOp { IsVariable: true })
+            {
+                problems.Add(new GraphProblem(id, ProblemKind.InvalidValue, "is a batch input but not an input leaf"));
+            }
+        }
+        if (request.Outputs.Count == 0)
+        {
+            problems.Add(new GraphProblem("", ProblemKind.UnknownOutput,
+                $"the graph has several sinks ({string.Join(", ", compilation.Sinks)}); name the outputs"));
+        }
+        if (problems.Count > 0)
+        {
+            throw InvalidRequest.Exception(problems);
+        }
+
+        var batchPlan = BatchPlan.Create(compilation.Plan!, new BatchRequest
+        {
+            BatchInputs = [.. start.BatchInputs],
+            Outputs = request.Outputs,
+            Wrt = request.Wrt,
+            SharedGradients = start.SharedGradients == Proto.SharedGradients.PerPoint ? SharedGradients.PerPoint : SharedGradients.Sum,
+        });
+        return (new BatchCall(batchPlan, start.RawTensors, limits.MaxTensorElements), new Proto.BatchReady { PlanHash = hash, PlanCacheHit = hit });
+    }
+
+    /// <summary>One chunk's results, and how many points it had.</summary>
+    public (Proto.BatchResult Result, int Points) Evaluate(Proto.BatchChunk chunk, CancellationToken cancellationToken)
+    {
+        var (columns, points) = BatchColumns.Decode(chunk, _plan, _maxElements);
+        var started = Stopwatch.GetTimestamp();
+        BatchResult result;
+        try
+        {
+            result = BatchEvaluator.Evaluate(_plan, columns, points, cancellationToken);
+        }
+        catch (EvaluationException e)
+        {
+            throw InvalidRequest.Exception([new GraphProblem(e.NodeId, ProblemKind.InvalidOperand, $"chunk {chunk.Sequence}: {e.Message}")]);
+        }
+        _evaluateTime += Stopwatch.GetElapsedTime(started);
+        _points += points;
+        _chunks++;
+
+        var response = new Proto.BatchResult { Sequence = chunk.Sequence };
+        for (var o = 0; o < _plan.Outputs.Length; o++)
+        {
+            response.Outputs[_plan.Request.Outputs[o]] = Column(_plan.Outputs[o], points, result.Outputs[o], perPoint: true);
+        }
+        for (var w = 0; w < _plan.Wrt.Length; w++)
+        {
+            var slot = _plan.Wrt[w];
+            response.Gradients[_plan.Plan.Ids[slot]] = Column(slot, points, result.Gradients[w], perPoint: _totals[w] is null);
+            if (_totals[w] is { } total)
+            {
+                for (var i = 0; i < total.Length; i++)
+                {
+                    total[i] += result.Gradients[w][i];
+                }
+            }
+        }
+        return (response, points);
+    }
+
+    public Proto.BatchSummary Summary()
+    {
+        var summary = new Proto.BatchSummary { Points = _points, Chunks = _chunks, EvaluateTime = Duration.FromTimeSpan(_evaluateTime) };
+        for (var w = 0; w < _plan.Wrt.Length; w++)
+        {
+            if (_totals[w] is { } total)
+            {
+                summary.SummedGradients[_plan.Plan.Ids[_plan.Wrt[w]]] = Column(_plan.Wrt[w], 1, total, perPoint: false);
+            }
+        }
+        return summary;
+    }
+
+    private bool IsSummed(int slot) => !_plan.Varies[slot] && _plan.Request.SharedGradients == SharedGradients.Sum;
+
+    /// <summary>A result column as a tensor: [K, ...shape] per point, or the node's own shape for a sum.</summary>
+    private Proto.Tensor Column(int slot, int points, double[] data, bool perPoint)
+    {
+        int[] shape = perPoint ? [points, .. _plan.Plan.Shapes[slot]] : _plan.Plan.Shapes[slot];
+        return ProtoConversions.ToProto(new Tensor(shape, data), _raw);
+    }
+}

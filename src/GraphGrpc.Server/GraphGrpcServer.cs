@@ -19,6 +19,8 @@ public static class GraphGrpcServer
         var options = builder.Configuration.GetSection(EvaluatorOptions.Section).Get<EvaluatorOptions>() ?? new EvaluatorOptions();
         var tokens = BearerTokens.FromOptions(builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions());
 
+        // The slim builder leaves out TLS from configuration (Kestrel:Endpoints:*:Certificate); deployments need it.
+        builder.WebHost.UseKestrelHttpsConfiguration();
         // Plain-text HTTP/2 on loopback unless --urls, ASPNETCORE_URLS or Kestrel endpoints (TLS) say otherwise.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {

@@ -8,9 +8,12 @@ internal static class Programs
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     /// <summary>Runs a program to its end and returns its exit code and what it printed; a run over the timeout is killed and fails the test.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan? timeout = null)
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan? timeout = null, string? input = null)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot };
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardInput = input is not null, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot,
+        };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -18,6 +21,11 @@ internal static class Programs
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
         using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
         try
         {
@@ -32,9 +40,9 @@ internal static class Programs
     }
 
     /// <summary>Like <see cref="RunAsync"/>, but a non-zero exit fails the test with everything the program printed.</summary>
-    public static async Task<string> RunToSuccessAsync(string program, IEnumerable<string> arguments, TimeSpan? timeout = null)
+    public static async Task<string> RunToSuccessAsync(string program, IEnumerable<string> arguments, TimeSpan? timeout = null, string? input = null)
     {
-        var (exitCode, output, error) = await RunAsync(program, arguments, timeout);
+        var (exitCode, output, error) = await RunAsync(program, arguments, timeout, input);
         Assert.True(exitCode == 0, $"{program} exited with {exitCode}:\n{output}\n{error}");
         return output;
     }

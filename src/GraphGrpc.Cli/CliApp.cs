@@ -3,7 +3,7 @@ using GraphGrpc.Cli.Commands;
 
 namespace GraphGrpc.Cli;
 
-/// <summary>The graphgrpc command line: validate, eval and render a graph file.</summary>
+/// <summary>The graphgrpc command line: validate, eval and render a graph file, and check a server's health.</summary>
 public static class CliApp
 {
     /// <summary>Exit code for a graph or request with problems, or a file that cannot be read.</summary>
@@ -16,6 +16,7 @@ public static class CliApp
             ValidateCommand.Create(output, error),
             EvalCommand.Create(output, error),
             RenderCommand.Create(output, error),
+            HealthCommand.Create(output, error),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
     }

@@ -1,5 +1,6 @@
 using GraphGrpc.Server.Evaluation;
 using GraphGrpc.Server.Hosting;
+using GraphGrpc.Server.Security;
 using GraphGrpc.Server.Telemetry;
 using GraphGrpc.Transport;
 using GraphGrpc.Transport.Health;
@@ -16,7 +17,10 @@ public static class GraphGrpcServer
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         var options = builder.Configuration.GetSection(EvaluatorOptions.Section).Get<EvaluatorOptions>() ?? new EvaluatorOptions();
+        var tokens = BearerTokens.FromOptions(builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions());
 
+        // The slim builder leaves out TLS from configuration (Kestrel:Endpoints:*:Certificate); deployments need it.
+        builder.WebHost.UseKestrelHttpsConfiguration();
         // Plain-text HTTP/2 on loopback unless --urls, ASPNETCORE_URLS or Kestrel endpoints (TLS) say otherwise.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
@@ -40,6 +44,10 @@ public static class GraphGrpcServer
         if (OpenTelemetryExport.StartIfConfigured(app.Configuration) is { } export)
         {
             app.Lifetime.ApplicationStopped.Register(export.Dispose);
+        }
+        if (tokens is not null)
+        {
+            app.UseBearerTokenAuthentication(tokens, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GraphGrpc.Security"));
         }
         app.UseRefusalWhileStopping(app.Lifetime);
         app.MapGrpcService<GraphEvaluatorService>(Contracts.V1.EvaluatorReflection.Descriptor.Services[0]);

@@ -10,6 +10,7 @@ namespace GraphGrpc.Cli.Commands;
 /// <summary>
 /// validate and eval against a server: the same output as running locally, and the server's
 /// problems printed the same way. Each step returns null when it has failed, having said why.
+/// A token and trusted CAs come from GRAPHGRPC_TOKEN and GRAPHGRPC_CA.
 /// </summary>
 internal sealed class RemoteRun(string path, string server, TextWriter error)
 {
@@ -49,7 +50,7 @@ internal sealed class RemoteRun(string path, string server, TextWriter error)
     {
         try
         {
-            var client = GraphEvaluatorClient.ForAddress(server);
+            var client = CommonOptions.Connect(server, Environment.GetEnvironmentVariable(CommonOptions.TokenVariable), Environment.GetEnvironmentVariable(CommonOptions.CaVariable));
             using (client.Channel)
             {
                 return await call(client);
@@ -69,7 +70,7 @@ internal sealed class RemoteRun(string path, string server, TextWriter error)
         }
         catch (ArgumentException e)
         {
-            error.WriteLine($"--server: {e.Message}");
+            error.WriteLine(e.Message);
         }
         return null;
     }

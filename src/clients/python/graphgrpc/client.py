@@ -130,22 +130,29 @@ class BatchStream:
         self._started = True
         return self._results()
 
-    def _requests(self, sent):
+    def _requests(self, sent, failures):
         yield evaluator_pb2.EvaluateBatchRequest(start=self._start)
-        for sequence, chunk in enumerate(self._chunks):
-            columns = {node_id(key): to_tensor(column, raw=True) for key, column in chunk.items()}
-            sent.append(sequence)
-            yield evaluator_pb2.EvaluateBatchRequest(chunk=evaluator_pb2.BatchChunk(sequence=sequence, columns=columns))
+        try:
+            for sequence, chunk in enumerate(self._chunks):
+                columns = {node_id(key): to_tensor(column, raw=True) for key, column in chunk.items()}
+                sent.append(sequence)
+                yield evaluator_pb2.EvaluateBatchRequest(chunk=evaluator_pb2.BatchChunk(sequence=sequence, columns=columns))
+        except Exception as error:
+            # gRPC would swallow it (the call fails with "Exception iterating requests!"): keep it for
+            # the reader, and half-close so the stream ends.
+            failures.append(error)
 
     def _results(self):
-        sent = []
+        sent, failures = [], []
         # gRPC reads the request generator on its own thread, as flow control lets it, while the
         # results are read here: chunks and results stream both ways at once.
-        call = self._stub.EvaluateBatch(self._requests(sent), timeout=self._timeout, metadata=self._metadata)
+        call = self._stub.EvaluateBatch(self._requests(sent, failures), timeout=self._timeout, metadata=self._metadata)
         try:
             with translated_rpc_errors():
                 expected = 0
                 for response in call:
+                    if failures:
+                        raise failures[0]
                     kind = response.WhichOneof("message")
                     if kind == "ready":
                         self.plan_hash = response.ready.plan_hash
@@ -162,6 +169,8 @@ class BatchStream:
                         self.points = response.summary.points
                         self.summed_gradients = NodeMap(
                             (k, from_tensor(t)) for k, t in response.summary.summed_gradients.items())
+                if failures:
+                    raise failures[0]
                 if self.points is None:
                     raise RuntimeError("the batch stream ended without a summary")
                 if expected != len(sent):

@@ -153,6 +153,7 @@ def _unary_method(op):
 for _op in _UNARY:
     if not hasattr(Node, _op):
         setattr(Node, _op, _unary_method(_op))
+del _op
 
 
 class Graph:
@@ -315,13 +316,13 @@ class Graph:
             op = message.WhichOneof("op")
             if op is None:
                 raise ValueError(f"node '{message.id}' has no op")
-            node_id = graph._claim(message.id, op)
+            claimed = graph._claim(message.id, op)
             if op in ("input", "constant"):
-                node = Node(graph, node_id, op, (), value=from_tensor(getattr(message, op).value))
+                node = Node(graph, claimed, op, (), value=from_tensor(getattr(message, op).value))
             else:
                 attributes = type(getattr(message, op))()
                 attributes.CopyFrom(getattr(message, op))
-                node = Node(graph, node_id, op, tuple(message.inputs), attributes=attributes)
+                node = Node(graph, claimed, op, tuple(message.inputs), attributes=attributes)
             graph._add(node)
         return graph
 

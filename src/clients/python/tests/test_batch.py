@@ -130,6 +130,19 @@ def test_batch_inputs_must_be_input_leaves_of_the_graph(client):
     assert sorted((p.node_id, p.kind) for p in raised.value.problems) == [("ghost", "UNKNOWN_NODE"), ("loss", "INVALID_VALUE")]
 
 
+def test_an_error_in_the_chunk_source_reaches_the_caller(client):
+    g, x, y, w, b, loss = squared_error_model()
+
+    def failing_source():
+        yield {"x": np.ones((2, 3)), "y": np.ones(2)}
+        raise OSError("the data file is gone")
+
+    with pytest.raises(OSError, match="the data file is gone"):
+        list(client.stream_batch(loss, failing_source()))
+    with pytest.raises(TypeError, match="real numbers"):
+        list(client.stream_batch(loss, [{"x": np.ones((2, 3)), "y": ["a", "b"]}]))
+
+
 def test_columns_of_different_lengths_are_refused_before_sending(client):
     g, x, y, w, b, loss = squared_error_model()
     with pytest.raises(ValueError, match="x has 3, y has 2"):

@@ -1,0 +1,19 @@
+"""graphgrpc: build computational graphs in Python and evaluate them, with their gradients, on a
+GraphGrpc server.
+
+    from graphgrpc import Client, Graph
+    g = Graph(); x = g.input("x", 2.0); y = g.input("y", 3.0)
+    z = g.log(3 * x**2 + 5 * x * y)
+    result = Client("127.0.0.1:50051").evaluate(z, wrt=[x, y])
+    result.values[z], result.gradients[x], result.gradients[y]
+"""
+from graphgrpc.client import BatchResult, BatchStream, ChunkResult, Client, EvaluationResult, Event, NodeMap
+from graphgrpc.errors import GraphError, GraphGrpcError, Problem
+from graphgrpc.graph import OPS, Graph, Node
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BatchResult", "BatchStream", "ChunkResult", "Client", "EvaluationResult", "Event", "GraphError",
+    "GraphGrpcError", "Graph", "Node", "NodeMap", "OPS", "Problem",
+]

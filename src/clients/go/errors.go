@@ -20,10 +20,11 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	kind := strings.TrimPrefix(p.Kind.String(), "PROBLEM_KIND_")
 	if p.NodeID == "" {
-		return fmt.Sprintf("%s: %s", p.Kind, p.Message)
+		return fmt.Sprintf("%s (%s)", p.Message, kind)
 	}
-	return fmt.Sprintf("node %q: %s: %s", p.NodeID, p.Kind, p.Message)
+	return fmt.Sprintf("node %q: %s (%s)", p.NodeID, p.Message, kind)
 }
 
 // GraphError is the server's refusal of a graph or request, with every problem it found:
@@ -42,9 +43,13 @@ type GraphError struct {
 	Status *status.Status
 }
 
+// Error lists every problem, one a line; the server's message says the same in one line.
 func (e *GraphError) Error() string {
+	if len(e.Problems) == 0 {
+		return fmt.Sprintf("graphgrpc: %s: %s", e.Code, e.Message)
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "graphgrpc: %s: %s", e.Code, e.Message)
+	fmt.Fprintf(&b, "graphgrpc: %s: %d problem(s):", e.Code, len(e.Problems))
 	for _, p := range e.Problems {
 		fmt.Fprintf(&b, "\n  %s", p)
 	}

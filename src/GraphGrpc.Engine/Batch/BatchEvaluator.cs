@@ -1,6 +1,7 @@
 using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Ops;
 using GraphGrpc.Engine.Ops.Elementwise;
+using GraphGrpc.Engine.Ops.Leaves;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Batch;
@@ -25,20 +26,22 @@ public static class BatchEvaluator
                     $"batch input '{plan.Plan.Ids[plan.BatchInputs[i]]}' has {inputs[i].Length} values; {pointCount} points need {expected}", nameof(inputs));
             }
         }
-        var outputs = plan.Outputs.Select(slot => new double[(long)pointCount * plan.PointSizes[slot]]).ToArray();
+        // Every element of a per-point column is written, so it need not be zeroed first.
+        var outputs = plan.Outputs.Select(slot => GC.AllocateUninitializedArray<double>(pointCount * plan.PointSizes[slot])).ToArray();
         var summed = plan.Wrt.Select(slot => IsSummed(plan, slot)).ToArray();
-        var gradients = plan.Wrt.Select((slot, w) => new double[summed[w] ? plan.PointSizes[slot] : (long)pointCount * plan.PointSizes[slot]]).ToArray();
+        var gradients = plan.Wrt.Select((slot, w) =>
+            summed[w] ? new double[plan.PointSizes[slot]] : GC.AllocateUninitializedArray<double>(pointCount * plan.PointSizes[slot])).ToArray();
 
         var chunkCount = (pointCount + plan.ChunkSize - 1) / plan.ChunkSize;
         // Summed gradients are added per chunk, then across chunks in chunk order, so the result does not depend on thread timing.
-        var partialSums = new double[chunkCount][][];
+        var partialSums = summed.Contains(true) ? new double[chunkCount][][] : null;
         Parallel.For(0, chunkCount,
             new ParallelOptions { CancellationToken = cancellationToken },
-            () => new ChunkRun(plan),
+            () => new ChunkRun(plan, inputs, outputs, gradients, summed, partialSums),
             (chunk, _, run) =>
             {
                 var start = chunk * plan.ChunkSize;
-                run.Execute(start, Math.Min(plan.ChunkSize, pointCount - start), inputs, outputs, gradients, summed, partialSums, chunk, cancellationToken);
+                run.Execute(chunk, start, Math.Min(plan.ChunkSize, pointCount - start), cancellationToken);
                 return run;
             },
             _ => { });
@@ -49,7 +52,7 @@ public static class BatchEvaluator
             {
                 continue;
             }
-            foreach (var chunk in partialSums)
+            foreach (var chunk in partialSums!)
             {
                 var partial = chunk[w];
                 for (var i = 0; i < partial.Length; i++)
@@ -63,107 +66,165 @@ public static class BatchEvaluator
 
     private static bool IsSummed(BatchPlan plan, int slot) => !plan.Varies[slot] && plan.Request.SharedGradients == SharedGradients.Sum;
 
-    /// <summary>One worker's buffers, reused chunk after chunk: a chunk's values and gradients by slot.</summary>
+    /// <summary>
+    /// One worker's buffers, reused chunk after chunk: a chunk's values and gradients by slot. A slot
+    /// whose chunk lives in a caller's column (a batch input's values, an output's values, a wrt
+    /// node's per-point gradient) is read and written there in place, with no copy in or out.
+    /// </summary>
     private sealed class ChunkRun
     {
         private readonly BatchPlan _plan;
+        private readonly double[][] _outputs;
+        private readonly double[][] _gradientColumns;
+        private readonly bool[] _summed;
+        private readonly double[][][]? _partialSums;
         private readonly double[]?[] _values;
         private readonly double[]?[] _gradients;
+        /// <summary>The caller's column holding a slot's values or gradients, indexed from the chunk's first point; null for a buffer of ours.</summary>
+        private readonly double[]?[] _valueColumns;
+        private readonly double[]?[] _gradientColumnOf;
+        private readonly int[] _forwardSlots;
         private readonly bool[] _assigned;
         private readonly double[] _share;
         private readonly double[] _wide;
+        private int _start;
         private int _count;
 
-        public ChunkRun(BatchPlan plan)
+        public ChunkRun(BatchPlan plan, IReadOnlyList<double[]> inputs, double[][] outputs, double[][] gradients, bool[] summed, double[][][]? partialSums)
         {
             _plan = plan;
+            _outputs = outputs;
+            _gradientColumns = gradients;
+            _summed = summed;
+            _partialSums = partialSums;
+            var count = plan.Plan.Count;
+            _valueColumns = new double[]?[count];
+            _gradientColumnOf = new double[]?[count];
+            for (var i = 0; i < plan.BatchInputs.Length; i++)
+            {
+                _valueColumns[plan.BatchInputs[i]] = inputs[i];
+            }
+            for (var o = 0; o < plan.Outputs.Length; o++)
+            {
+                if (plan.Varies[plan.Outputs[o]])
+                {
+                    _valueColumns[plan.Outputs[o]] ??= outputs[o];
+                }
+            }
+            for (var w = 0; w < plan.Wrt.Length; w++)
+            {
+                if (!summed[w] && plan.OnPath[plan.Wrt[w]])
+                {
+                    _gradientColumnOf[plan.Wrt[w]] ??= gradients[w];
+                }
+            }
+            _forwardSlots = Enumerable.Range(0, count).Where(slot => plan.Varies[slot] && plan.Plan.Ops[slot] is not LeafOp).ToArray();
             var size = plan.ChunkSize;
-            _values = Enumerable.Range(0, plan.Plan.Count).Select(slot => plan.Varies[slot] ? new double[size * plan.PointSizes[slot]] : null).ToArray();
-            _gradients = Enumerable.Range(0, plan.Plan.Count).Select(slot => plan.OnPath[slot] ? new double[size * plan.PointSizes[slot]] : null).ToArray();
-            _assigned = new bool[plan.Plan.Count];
+            _values = Enumerable.Range(0, count)
+                .Select(slot => plan.Varies[slot] && _valueColumns[slot] is null ? new double[size * plan.PointSizes[slot]] : null).ToArray();
+            _gradients = Enumerable.Range(0, count)
+                .Select(slot => plan.OnPath[slot] && _gradientColumnOf[slot] is null ? new double[size * plan.PointSizes[slot]] : null).ToArray();
+            _assigned = new bool[count];
             var largest = plan.PointSizes.DefaultIfEmpty(1).Max() * size;
             _share = new double[largest];
             _wide = new double[largest];
         }
 
-        public void Execute(int start, int count, IReadOnlyList<double[]> inputs, double[][] outputs, double[][] gradients,
-            bool[] summed, double[][][] partialSums, int chunk, CancellationToken cancellationToken)
+        public void Execute(int chunk, int start, int count, CancellationToken cancellationToken)
         {
+            _start = start;
             _count = count;
-            var plan = _plan.Plan;
-            for (var i = 0; i < _plan.BatchInputs.Length; i++)
+            var slot = -1;
+            try
             {
-                var slot = _plan.BatchInputs[i];
-                var n = _plan.PointSizes[slot];
-                inputs[i].AsSpan(start * n, count * n).CopyTo(_values[slot]);
-            }
-            var batchInput = new HashSet<int>(_plan.BatchInputs);
-            for (var slot = 0; slot < plan.Count; slot++)
-            {
-                if (_plan.Varies[slot] && !batchInput.Contains(slot))
+                foreach (var forwardSlot in _forwardSlots)
                 {
+                    slot = forwardSlot;
                     cancellationToken.ThrowIfCancellationRequested();
-                    Guard(slot, start, () => Forward(slot));
+                    Forward(slot);
                 }
+                Backward(ref slot, cancellationToken);
             }
-            Backward(start, cancellationToken);
+            catch (InvalidOperandException e)
+            {
+                throw new EvaluationException(_plan.Plan.Ids[slot], $"{_plan.Plan.Ops[slot].Name} in the chunk from point {start}: {e.Message}", e);
+            }
 
             for (var o = 0; o < _plan.Outputs.Length; o++)
             {
-                var slot = _plan.Outputs[o];
-                var n = _plan.PointSizes[slot];
-                var column = outputs[o].AsSpan(start * n, count * n);
-                if (_plan.Varies[slot])
+                var output = _plan.Outputs[o];
+                var n = _plan.PointSizes[output];
+                if (_valueColumns[output] == _outputs[o])
                 {
-                    _values[slot].AsSpan(0, count * n).CopyTo(column);
+                    continue;
+                }
+                var column = _outputs[o].AsSpan(start * n, count * n);
+                if (_plan.Varies[output])
+                {
+                    Values(output).CopyTo(column);
                 }
                 else
                 {
                     for (var k = 0; k < count; k++)
                     {
-                        _plan.SharedValues[slot]!.Data.CopyTo(column.Slice(k * n, n));
+                        _plan.SharedValues[output]!.Data.CopyTo(column.Slice(k * n, n));
                     }
                 }
             }
-            partialSums[chunk] = new double[_plan.Wrt.Length][];
+            if (_partialSums is not null)
+            {
+                _partialSums[chunk] = new double[_plan.Wrt.Length][];
+            }
             for (var w = 0; w < _plan.Wrt.Length; w++)
             {
-                var slot = _plan.Wrt[w];
-                var n = _plan.PointSizes[slot];
-                var gradient = _assigned[slot] ? _gradients[slot].AsSpan(0, count * n) : default;
-                if (summed[w])
+                var wrt = _plan.Wrt[w];
+                var n = _plan.PointSizes[wrt];
+                var gradient = _assigned[wrt] ? Gradient(wrt) : default;
+                if (_summed[w])
                 {
                     var sum = new double[n];
-                    for (var k = 0; k < count && _assigned[slot]; k++)
+                    for (var k = 0; k < count && _assigned[wrt]; k++)
                     {
                         for (var i = 0; i < n; i++)
                         {
                             sum[i] += gradient[k * n + i];
                         }
                     }
-                    partialSums[chunk][w] = sum;
+                    _partialSums![chunk][w] = sum;
+                    continue;
                 }
-                else
+                var column = _gradientColumns[w].AsSpan(start * n, count * n);
+                if (!_assigned[wrt])
                 {
-                    var column = gradients[w].AsSpan(start * n, count * n);
-                    if (_assigned[slot])
-                    {
-                        gradient.CopyTo(column);
-                    }
-                    else
-                    {
-                        // Asked for, but the outputs do not depend on it: zero, as for one point.
-                        column.Clear();
-                    }
+                    // Asked for, but the outputs do not depend on it: zero, as for one point.
+                    column.Clear();
+                }
+                else if (_gradientColumnOf[wrt] != _gradientColumns[w])
+                {
+                    gradient.CopyTo(column);
                 }
             }
+        }
+
+        /// <summary>This chunk's values of a slot that varies.</summary>
+        private Span<double> Values(int slot)
+        {
+            var n = _plan.PointSizes[slot];
+            return _valueColumns[slot] is { } column ? column.AsSpan(_start * n, _count * n) : _values[slot].AsSpan(0, _count * n);
+        }
+
+        /// <summary>This chunk's gradient of a slot on the path.</summary>
+        private Span<double> Gradient(int slot)
+        {
+            var n = _plan.PointSizes[slot];
+            return _gradientColumnOf[slot] is { } column ? column.AsSpan(_start * n, _count * n) : _gradients[slot].AsSpan(0, _count * n);
         }
 
         private void Forward(int slot)
         {
             var plan = _plan.Plan;
             var n = _plan.PointSizes[slot];
-            var y = _values[slot].AsSpan(0, _count * n);
+            var y = Values(slot);
             var inputs = plan.Inputs[slot];
             switch (plan.Ops[slot])
             {
@@ -188,7 +249,8 @@ public static class BatchEvaluator
             }
         }
 
-        private void Backward(int start, CancellationToken cancellationToken)
+        /// <summary>Reverse mode over the chunk; <paramref name="slot"/> tracks the node at work, to name it if its rule fails.</summary>
+        private void Backward(ref int slot, CancellationToken cancellationToken)
         {
             var plan = _plan.Plan;
             Array.Clear(_assigned);
@@ -196,11 +258,11 @@ public static class BatchEvaluator
             {
                 if (_plan.OnPath[output] && !_assigned[output])
                 {
-                    _gradients[output].AsSpan(0, _count * _plan.PointSizes[output]).Fill(1);
+                    Gradient(output).Fill(1);
                     _assigned[output] = true;
                 }
             }
-            for (var slot = plan.Count - 1; slot >= 0; slot--)
+            for (slot = plan.Count - 1; slot >= 0; slot--)
             {
                 if (!_plan.OnPath[slot] || !_assigned[slot])
                 {
@@ -215,36 +277,29 @@ public static class BatchEvaluator
                     {
                         continue;
                     }
-                    var operand = k;
-                    var share = _share.AsSpan(0, _count * _plan.PointSizes[input]);
-                    if (!Guard(slot, start, () => Share(slot, operand, _share)))
+                    var total = Gradient(input);
+                    // The first share lands in the operand's gradient directly; later ones are added to it.
+                    if (!_assigned[input])
                     {
-                        continue;
+                        _assigned[input] = Share(slot, k, total);
                     }
-                    var total = _gradients[input].AsSpan(0, share.Length);
-                    if (_assigned[input])
+                    else if (Share(slot, k, _share.AsSpan(0, total.Length)))
                     {
-                        VectorArithmetic.Add(total, share, total);
-                    }
-                    else
-                    {
-                        share.CopyTo(total);
-                        _assigned[input] = true;
+                        VectorArithmetic.Add(total, _share.AsSpan(0, total.Length), total);
                     }
                 }
             }
         }
 
         /// <summary>What flows back from <paramref name="slot"/> into its operand, per point, in that operand's point size; false if nothing does.</summary>
-        private bool Share(int slot, int operand, double[] shareBuffer)
+        private bool Share(int slot, int operand, Span<double> share)
         {
             var plan = _plan.Plan;
             var n = _plan.PointSizes[slot];
             var inputs = plan.Inputs[slot];
             var input = inputs[operand];
             var inputSize = _plan.PointSizes[input];
-            var share = shareBuffer.AsSpan(0, _count * inputSize);
-            var g = _gradients[slot].AsSpan(0, _count * n);
+            ReadOnlySpan<double> g = Gradient(slot);
             switch (plan.Ops[slot])
             {
                 case UnaryOp unary when _plan.Varies[slot]:
@@ -318,13 +373,12 @@ public static class BatchEvaluator
         /// <summary>An operand that, point by point, has the output's element count or is one value.</summary>
         private bool FitsEachPoint(int input, int n) => _plan.PointSizes[input] == n || (!_plan.Varies[input] && _plan.PointSizes[input] == 1);
 
-        private ReadOnlySpan<double> Operand(int input) =>
-            _plan.Varies[input] ? _values[input].AsSpan(0, _count * _plan.PointSizes[input]) : _plan.SharedValues[input]!.Data;
+        private ReadOnlySpan<double> Operand(int input) => _plan.Varies[input] ? Values(input) : _plan.SharedValues[input]!.Data;
 
         private ReadOnlySpan<double> PointOf(int input, int k)
         {
             var n = _plan.PointSizes[input];
-            return _plan.Varies[input] ? _values[input].AsSpan(k * n, n) : _plan.SharedValues[input]!.Data;
+            return _plan.Varies[input] ? Values(input).Slice(k * n, n) : _plan.SharedValues[input]!.Data;
         }
 
         /// <summary>Point k's operands as tensors, for ops that only have whole-tensor rules.</summary>
@@ -335,24 +389,5 @@ public static class BatchEvaluator
                 .Select(input => _plan.Varies[input] ? new Tensor(plan.Shapes[input], PointOf(input, k).ToArray()) : _plan.SharedValues[input]!)
                 .ToArray();
         }
-
-        /// <summary>Runs one node's rule for the chunk, naming the node if an operand's values are out of its op's domain.</summary>
-        private bool Guard(int slot, int start, Func<bool> rule)
-        {
-            try
-            {
-                return rule();
-            }
-            catch (InvalidOperandException e)
-            {
-                throw new EvaluationException(_plan.Plan.Ids[slot], $"{_plan.Plan.Ops[slot].Name} in the chunk from point {start}: {e.Message}", e);
-            }
-        }
-
-        private void Guard(int slot, int start, Action rule) => Guard(slot, start, () =>
-        {
-            rule();
-            return true;
-        });
     }
 }

@@ -13,6 +13,10 @@ public sealed class AddOp : BinaryOp
     public override void Compute(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y) => VectorArithmetic.Add(a, b, y);
     protected override double GradientLeft(double g, double a, double b, double y) => g;
     protected override double GradientRight(double g, double a, double b, double y) => g;
+
+    public override void ComputeGradient(
+        int input, ReadOnlySpan<double> g, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> y, Span<double> d) =>
+        g.CopyTo(d);
 }
 
 public sealed class SubOp : BinaryOp
@@ -23,6 +27,19 @@ public sealed class SubOp : BinaryOp
     public override void Compute(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y) => VectorArithmetic.Subtract(a, b, y);
     protected override double GradientLeft(double g, double a, double b, double y) => g;
     protected override double GradientRight(double g, double a, double b, double y) => -g;
+
+    public override void ComputeGradient(
+        int input, ReadOnlySpan<double> g, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> y, Span<double> d)
+    {
+        if (input == 0)
+        {
+            g.CopyTo(d);
+        }
+        else
+        {
+            TensorPrimitives.Negate(g, d);
+        }
+    }
 }
 
 public sealed class MulOp : BinaryOp

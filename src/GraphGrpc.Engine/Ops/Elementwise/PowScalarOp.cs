@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace GraphGrpc.Engine.Ops.Elementwise;
 
 /// <summary>x raised to a constant exponent, an attribute of the node.</summary>
@@ -11,9 +13,36 @@ public sealed class PowScalarOp(double exponent) : UnaryOp
 
     protected override double Apply(double x) => Power(x, Exponent);
 
+    // Squaring is the common case (seed 002's x²): whole-span products give the same bits as x * x.
+    public override void Compute(ReadOnlySpan<double> x, Span<double> y)
+    {
+        if (Exponent == 2)
+        {
+            TensorPrimitives.Multiply(x, x, y);
+        }
+        else
+        {
+            base.Compute(x, y);
+        }
+    }
+
     // pow_backward: zero for exponent 0, else grad * (exponent * self.pow(exponent - 1))
     protected override double Gradient(double g, double x, double y) =>
         Exponent == 0 ? 0 : g * (Exponent * Power(x, Exponent - 1));
+
+    // For exponent 2 that is g * (2 * x), two whole-span products.
+    public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx)
+    {
+        if (Exponent == 2)
+        {
+            TensorPrimitives.Multiply(x, 2.0, dx);
+            TensorPrimitives.Multiply(g, dx, dx);
+        }
+        else
+        {
+            base.ComputeGradient(g, x, y, dx);
+        }
+    }
 
     /// <summary>
     /// x^e with the exact shortcuts PyTorch takes for common exponents (x*x for 2, sqrt for 0.5, ...),

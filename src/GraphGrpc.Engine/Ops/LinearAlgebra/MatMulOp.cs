@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Kernels;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops.LinearAlgebra;
@@ -37,7 +38,9 @@ public sealed class MatMulOp : Op
         var (a, b) = (inputs[0], inputs[1]);
         var (m, k) = AsMatrixLeft(a.Shape);
         var (_, n) = AsMatrixRight(b.Shape);
-        return new Tensor(ResultShape(a.Shape, b.Shape, m, n), Multiply(a.Data, b.Data, m, k, n));
+        var c = new double[m * n];
+        MatrixProduct.Multiply(a.Data, k, 1, b.Data, n, 1, c, m, k, n);
+        return new Tensor(ResultShape(a.Shape, b.Shape, m, n), c);
     }
 
     public override Tensor Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient)
@@ -45,10 +48,16 @@ public sealed class MatMulOp : Op
         var (a, b) = (inputs[0], inputs[1]);
         var (m, k) = AsMatrixLeft(a.Shape);
         var (_, n) = AsMatrixRight(b.Shape);
-        // As matrices: dA = G·Bᵀ (m×k), dB = Aᵀ·G (k×n).
-        var data = input == 0
-            ? Multiply(gradient.Data, Transpose(b.Data, k, n), m, n, k)
-            : Multiply(Transpose(a.Data, m, k), gradient.Data, k, m, n);
+        // As matrices: dA = G·Bᵀ (m×k), dB = Aᵀ·G (k×n); the transposes are only strides.
+        var data = new double[input == 0 ? m * k : k * n];
+        if (input == 0)
+        {
+            MatrixProduct.Multiply(gradient.Data, n, 1, b.Data, 1, n, data, m, n, k);
+        }
+        else
+        {
+            MatrixProduct.Multiply(a.Data, 1, k, gradient.Data, n, 1, data, k, m, n);
+        }
         return new Tensor(inputs[input].Shape, data);
     }
 
@@ -63,37 +72,4 @@ public sealed class MatMulOp : Op
         (_, 1) => [m],
         _ => [m, n],
     };
-
-    /// <summary>C (m×n) = A (m×k) · B (k×n), row-major, summing each entry in the order of k.</summary>
-    private static double[] Multiply(double[] a, double[] b, int m, int k, int n)
-    {
-        var c = new double[m * n];
-        for (var i = 0; i < m; i++)
-        {
-            var row = c.AsSpan(i * n, n);
-            for (var p = 0; p < k; p++)
-            {
-                var aip = a[i * k + p];
-                var bRow = b.AsSpan(p * n, n);
-                for (var j = 0; j < n; j++)
-                {
-                    row[j] += aip * bRow[j];
-                }
-            }
-        }
-        return c;
-    }
-
-    private static double[] Transpose(double[] data, int rows, int cols)
-    {
-        var result = new double[data.Length];
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < cols; c++)
-            {
-                result[c * rows + r] = data[r * cols + c];
-            }
-        }
-        return result;
-    }
 }

@@ -181,6 +181,25 @@ public sealed class BatchTests(ServerFixture server) : IClassFixture<ServerFixtu
     }
 
     [Fact]
+    public async Task EvaluateBatch_CyclicGraph_ReportsTheCycleAlone()
+    {
+        var graph = new Graph
+        {
+            Nodes =
+            {
+                new Node { Id = "x", Input = new Input { Value = Values(1) } },
+                new Node { Id = "a", Inputs = { "x", "b" }, Add = new Add() },
+                new Node { Id = "b", Inputs = { "a" }, Neg = new Neg() },
+            },
+        };
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => RunAsync(server.Client, new BatchStart { Graph = graph, BatchInputs = { "x" } }));
+
+        var problem = Assert.Single(GraphEvaluatorClient.ProblemsOf(error));
+        Assert.Equal(("a", ProblemKind.Cycle), (problem.NodeId, problem.Kind));
+    }
+
+    [Fact]
     public async Task EvaluateBatch_FirstMessageNotAStart_IsInvalidArgument()
     {
         using var call = server.Client.EvaluateBatch();

@@ -69,7 +69,7 @@ internal sealed class BatchCall
                 problems.Add(new GraphProblem(id, ProblemKind.InvalidValue, "is a batch input but not an input leaf"));
             }
         }
-        if (request.Outputs.Count == 0)
+        if (request.Outputs.Count == 0 && compilation.IsValid)
         {
             problems.Add(new GraphProblem("", ProblemKind.UnknownOutput,
                 $"the graph has several sinks ({string.Join(", ", compilation.Sinks)}); name the outputs"));

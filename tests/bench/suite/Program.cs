@@ -7,6 +7,7 @@ using GraphGrpc.Contracts.V1;
 using GraphGrpc.Engine.Batch;
 using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Evaluation;
+using BatchResult = GraphGrpc.Engine.Batch.BatchResult;
 
 // The benchmark cases against PyTorch 1.13 (float64, all cores), each pair timed interleaved
 // in this run; medians. Ratio = reference time / our time: above 1, the engine is faster.

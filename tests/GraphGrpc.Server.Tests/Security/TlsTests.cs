@@ -5,7 +5,7 @@ using GraphGrpc.Transport;
 
 namespace GraphGrpc.Server.Tests.Security;
 
-/// <summary>TLS from Kestrel's certificate settings, end to end: the .NET client and Python grpcio trust the test's CA and send a token.</summary>
+/// <summary>TLS from Kestrel's certificate settings, end to end: the .NET client, Python grpcio and grpc-go trust the test's CA and send a token.</summary>
 public sealed class TlsTests(TlsServerFixture server) : IClassFixture<TlsServerFixture>
 {
     private static EvaluateRequest Seed003 => new() { Graph = Graphs.Example("seed003-squared-error.json") };
@@ -68,5 +68,26 @@ public sealed class TlsTests(TlsServerFixture server) : IClassFixture<TlsServerF
         Assert.Equal(
             ["PASS evaluate_with_token", "PASS missing_token", "PASS wrong_token", "PASS health_without_token", "PASS untrusted_server"],
             output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task GrpcGo_OverTlsWithToken_RunsEveryCase()
+    {
+        var binary = Path.Combine(Path.GetTempPath(), $"graphgrpc-go-secure-{Environment.ProcessId}");
+        try
+        {
+            await Programs.RunToSuccessAsync("bash", [Path.Combine(Programs.RepositoryRoot, "tests/deploy/go/build.sh"), binary]);
+            var output = await Programs.RunToSuccessAsync(binary, [
+                $"-server_port={server.Port.ToString(CultureInfo.InvariantCulture)}", $"-ca={server.CaPath}",
+                $"-token={TlsServerFixture.Token}", $"-repo_root={Programs.RepositoryRoot}",
+            ]);
+
+            Assert.Equal(["PASS evaluate_with_token", "PASS missing_token", "PASS health_without_token"],
+                output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            File.Delete(binary);
+        }
     }
 }

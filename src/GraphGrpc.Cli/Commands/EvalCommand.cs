@@ -12,16 +12,18 @@ internal static class EvalCommand
         var outputs = CommonOptions.Outputs();
         var wrt = CommonOptions.Wrt();
         var server = CommonOptions.Server();
+        var token = CommonOptions.Token();
+        var ca = CommonOptions.Ca();
         var command = new Command("eval", "Run the forward and backward passes and print every node's value and gradient as JSON.")
         {
-            file, outputs, wrt, server,
+            file, outputs, wrt, server, token, ca,
         };
         command.SetAction(async (parsed, _) =>
         {
             var path = parsed.GetValue(file)!.ToString();
             var (chosenOutputs, chosenWrt) = (parsed.GetValue(outputs) ?? [], parsed.GetValue(wrt) ?? []);
             var report = parsed.GetValue(server) is { } address
-                ? await new RemoteRun(path, address, error).EvaluateAsync(chosenOutputs, chosenWrt)
+                ? await new RemoteRun(path, address, parsed.GetValue(token), parsed.GetValue(ca), error).EvaluateAsync(chosenOutputs, chosenWrt)
                 : new GraphRun(path, error).Evaluate(chosenOutputs, chosenWrt, recordEdgeGradients: false) is { } result
                     ? EvaluationReport.FromLocal(result)
                     : null;

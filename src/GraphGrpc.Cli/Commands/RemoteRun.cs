@@ -12,7 +12,7 @@ namespace GraphGrpc.Cli.Commands;
 /// problems printed the same way. Each step returns null when it has failed, having said why.
 /// A token and trusted CAs come from GRAPHGRPC_TOKEN and GRAPHGRPC_CA.
 /// </summary>
-internal sealed class RemoteRun(string path, string server, TextWriter error)
+internal sealed class RemoteRun(string path, string server, string? token, string? caFile, TextWriter error)
 {
     public async Task<IReadOnlyList<string>?> ValidateAsync()
     {
@@ -50,7 +50,7 @@ internal sealed class RemoteRun(string path, string server, TextWriter error)
     {
         try
         {
-            var client = CommonOptions.Connect(server, Environment.GetEnvironmentVariable(CommonOptions.TokenVariable), Environment.GetEnvironmentVariable(CommonOptions.CaVariable));
+            var client = CommonOptions.Connect(server, token, caFile);
             using (client.Channel)
             {
                 return await call(client);

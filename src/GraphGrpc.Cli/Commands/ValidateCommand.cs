@@ -9,12 +9,14 @@ internal static class ValidateCommand
     {
         var file = CommonOptions.GraphFile();
         var server = CommonOptions.Server();
-        var command = new Command("validate", "Check a graph file and print its nodes in topological (Kahn) order.") { file, server };
+        var token = CommonOptions.Token();
+        var ca = CommonOptions.Ca();
+        var command = new Command("validate", "Check a graph file and print its nodes in topological (Kahn) order.") { file, server, token, ca };
         command.SetAction(async (parsed, _) =>
         {
             var path = parsed.GetValue(file)!.ToString();
             var order = parsed.GetValue(server) is { } address
-                ? await new RemoteRun(path, address, error).ValidateAsync()
+                ? await new RemoteRun(path, address, parsed.GetValue(token), parsed.GetValue(ca), error).ValidateAsync()
                 : new GraphRun(path, error).CompileValid()?.Ids;
             if (order is null)
             {

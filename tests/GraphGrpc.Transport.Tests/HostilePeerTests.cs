@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Net.Sockets;
 using Google.Protobuf;
 using GraphGrpc.Transport.Client;
 using GraphGrpc.Transport.Tests.TestServer;
@@ -118,14 +119,24 @@ public sealed class DisconnectTests(ProbeServer server) : IClassFixture<ProbeSer
     public async Task StreamingOutputCall_ClientDisconnectsMidStream_HandlerIsCanceledAndServerKeepsServing()
     {
         server.Signals.StreamEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (var client = RawGrpc.CreateClient())
+        Socket? socket = null;
+        var handler = new SocketsHttpHandler
         {
-            var request = RawGrpc.Request(server.Address, "/grpc.testing.TestService/StreamingOutputCall", RawGrpc.Frame(new StreamingOutputCallRequest()));
-            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            var stream = await response.Content.ReadAsStreamAsync();
-            var buffer = new byte[64 * 1024];
-            await stream.ReadAtLeastAsync(buffer, buffer.Length);
-        }
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        using var client = new HttpClient(handler);
+        var request = RawGrpc.Request(server.Address, "/grpc.testing.TestService/StreamingOutputCall", RawGrpc.Frame(new StreamingOutputCallRequest()));
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var stream = await response.Content.ReadAsStreamAsync();
+        await stream.ReadAtLeastAsync(new byte[64 * 1024], 64 * 1024);
+
+        // Pull the plug: the TCP connection drops with the stream still open.
+        socket!.Close(0);
 
         var canceled = await server.Signals.StreamEnded.Task.WaitAsync(TimeSpan.FromSeconds(10));
 

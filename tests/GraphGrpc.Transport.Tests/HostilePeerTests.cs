@@ -116,7 +116,7 @@ public sealed class HostilePeerTests(GrpcTestServer server) : IClassFixture<Grpc
 public sealed class DisconnectTests(ProbeServer server) : IClassFixture<ProbeServer>
 {
     [Fact]
-    public async Task StreamingOutputCall_ClientDisconnectsMidStream_HandlerIsCanceledAndServerKeepsServing()
+    public async Task StreamingOutputCall_ClientDisconnectsMidStream_HandlerStopsAndServerKeepsServing()
     {
         server.Signals.StreamEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
         Socket? socket = null;
@@ -138,9 +138,10 @@ public sealed class DisconnectTests(ProbeServer server) : IClassFixture<ProbeSer
         // Pull the plug: the TCP connection drops with the stream still open.
         socket!.Close(0);
 
-        var canceled = await server.Signals.StreamEnded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var written = await server.Signals.StreamEnded.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.True(canceled, "the handler ended without its cancellation token firing");
+        // The handler's next write failed (or its token fired) well before the stream's natural end.
+        Assert.True(written < ProbeService.EndlessStreamLength, $"the handler wrote all {written} messages to a vanished client");
         using var next = RawGrpc.CreateClient();
         var health = await RawGrpc.SendAsync(next, RawGrpc.Request(server.Address, "/grpc.health.v1.Health/Check", RawGrpc.Frame(new Grpc.Health.V1.HealthCheckRequest())));
         Assert.Equal("0", health.GrpcStatus);

@@ -33,13 +33,16 @@ public sealed class ProbeService(ProbeSignals signals)
         throw RpcException.FromRpcStatus(status);
     }
 
-    /// <summary>Streams 1 KiB messages until the client goes away, then reports it.</summary>
+    public const int EndlessStreamLength = 100_000;
+
+    /// <summary>Streams 1 KiB messages until the client goes away, then reports how many it wrote.</summary>
     public async Task StreamingOutputCall(
         StreamingOutputCallRequest request, IServerStreamWriter<StreamingOutputCallResponse> responseStream, ServerCallContext context)
     {
+        var written = 0;
         try
         {
-            for (var i = 0; i < 100_000; i++)
+            for (; written < EndlessStreamLength; written++)
             {
                 await responseStream.WriteAsync(new StreamingOutputCallResponse
                 {
@@ -49,7 +52,7 @@ public sealed class ProbeService(ProbeSignals signals)
         }
         finally
         {
-            signals.StreamEnded.TrySetResult(context.CancellationToken.IsCancellationRequested);
+            signals.StreamEnded.TrySetResult(written);
         }
     }
 
@@ -74,7 +77,7 @@ public sealed class ProbeService(ProbeSignals signals)
 /// <summary>What the probe handlers report to the tests.</summary>
 public sealed class ProbeSignals
 {
-    public TaskCompletionSource<bool> StreamEnded { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<int> StreamEnded { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource DuplexCanceled { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

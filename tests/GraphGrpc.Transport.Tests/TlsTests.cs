@@ -19,6 +19,43 @@ public sealed class TlsTests
     public async Task UnaryCall_TlsEndpointOfferingHttp1AndHttp2_NegotiatesHttp2AndSucceeds()
     {
         using var certificate = CreateSelfSignedCertificate();
+        await using var app = await StartTlsServerAsync(certificate);
+        var port = new Uri(app.Urls.First()).Port;
+        using var channel = GrpcChannel.ForAddress($"https://localhost:{port}", new GrpcChannelOptions { HttpHandler = TrustingHandler(certificate) });
+        var method = Client.Method<SimpleRequest, SimpleResponse>.From(GrpcTestServer.TestService.FindMethodByName("UnaryCall"));
+
+        var response = await channel.AsyncUnaryCall(method, new SimpleRequest { ResponseSize = 5 });
+
+        Assert.Equal(5, response.Payload.Body.Length);
+    }
+
+    [Fact]
+    public async Task UnaryCall_OverHttp1_Returns426WithGrpcStatus()
+    {
+        using var certificate = CreateSelfSignedCertificate();
+        await using var app = await StartTlsServerAsync(certificate);
+        var port = new Uri(app.Urls.First()).Port;
+        using var client = new HttpClient(TrustingHandler(certificate));
+        var request = RawGrpc.Request($"https://localhost:{port}", "/grpc.testing.TestService/UnaryCall", RawGrpc.Frame(new SimpleRequest()));
+        request.Version = HttpVersion.Version11;
+
+        var response = await RawGrpc.SendAsync(client, request);
+
+        Assert.Equal(HttpStatusCode.UpgradeRequired, response.StatusCode);
+        Assert.Equal("13", response.GrpcStatus);
+        Assert.Contains("HTTP/1.1", response.GrpcMessage, StringComparison.Ordinal);
+    }
+
+    private static SocketsHttpHandler TrustingHandler(X509Certificate2 certificate)
+    {
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) =>
+            presented is not null && presented.GetCertHashString() == certificate.GetCertHashString();
+        return handler;
+    }
+
+    private static async Task<WebApplication> StartTlsServerAsync(X509Certificate2 certificate)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddGrpcTransport();
@@ -27,21 +64,10 @@ public sealed class TlsTests
             listen.Protocols = HttpProtocols.Http1AndHttp2;
             listen.UseHttps(certificate);
         }));
-        await using var app = builder.Build();
+        var app = builder.Build();
         app.MapGrpcService<TestServiceImpl>(GrpcTestServer.TestService);
         await app.StartAsync();
-        var port = new Uri(app.Urls.First()).Port;
-
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) =>
-            presented is not null && presented.GetCertHashString() == certificate.GetCertHashString();
-        using var channel = GrpcChannel.ForAddress($"https://localhost:{port}", new GrpcChannelOptions { HttpHandler = handler });
-        var method = Client.Method<SimpleRequest, SimpleResponse>.From(GrpcTestServer.TestService.FindMethodByName("UnaryCall"));
-
-        var response = await channel.AsyncUnaryCall(method, new SimpleRequest { ResponseSize = 5 });
-
-        Assert.Equal(5, response.Payload.Body.Length);
-        await app.StopAsync();
+        return app;
     }
 
     private static X509Certificate2 CreateSelfSignedCertificate()

@@ -3,13 +3,39 @@ using Microsoft.AspNetCore.Http;
 
 namespace GraphGrpc.Transport.Internal;
 
+/// <summary>What the four call kinds share: a service instance per call, and a single response.</summary>
+internal abstract class ServiceCallHandler<TService>(ServerMethod method, ServiceActivator<TService> activator)
+    : ServerCallHandler(method)
+    where TService : class
+{
+    /// <summary>Runs the handler on a service instance, released however the handler ends.</summary>
+    protected async Task<TResult> RunAsync<TState, TResult>(HttpContext http, TState state, Func<TService, TState, Task<TResult>> run)
+    {
+        var service = activator.Create(http.RequestServices);
+        try
+        {
+            return await run(service, state).ConfigureAwait(false);
+        }
+        finally
+        {
+            await activator.ReleaseAsync(service).ConfigureAwait(false);
+        }
+    }
+
+    protected static Task WriteSingleResponseAsync(HttpServerCallContext context, IMessage? response) =>
+        response is null
+            ? throw new RpcException(StatusCode.Internal, "The handler returned no response message.")
+            // No flush: the message, then the trailers, go out together when the request delegate ends.
+            : context.WriteMessageAsync(response, flush: false, CancellationToken.None);
+}
+
 /// <summary>A unary call: one request in, one response out.</summary>
 internal sealed class UnaryServerCallHandler<TService, TRequest, TResponse>(
     ServerMethod method,
     ServiceActivator<TService> activator,
     MessageParser<TRequest> parser,
     Func<TService, TRequest, ServerCallContext, Task<TResponse>> invoker)
-    : ServerCallHandler(method)
+    : ServiceCallHandler<TService>(method, activator)
     where TService : class
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
@@ -17,22 +43,9 @@ internal sealed class UnaryServerCallHandler<TService, TRequest, TResponse>(
     protected override async Task HandleCoreAsync(HttpContext http, HttpServerCallContext context)
     {
         var request = await context.ReadSingleMessageAsync(parser).ConfigureAwait(false);
-        var service = activator.Create(http.RequestServices);
-        TResponse response;
-        try
-        {
-            response = await invoker(service, request, context).ConfigureAwait(false);
-        }
-        finally
-        {
-            await activator.ReleaseAsync(service).ConfigureAwait(false);
-        }
-        if (response is null)
-        {
-            throw new RpcException(StatusCode.Internal, "The handler returned no response message.");
-        }
-        // No flush: the message, then the trailers, go out together when the request delegate ends.
-        await context.WriteMessageAsync(response, flush: false, CancellationToken.None).ConfigureAwait(false);
+        var response = await RunAsync(http, (invoker, request, context),
+            static (service, call) => call.invoker(service, call.request, call.context)).ConfigureAwait(false);
+        await WriteSingleResponseAsync(context, response).ConfigureAwait(false);
     }
 }
 
@@ -42,7 +55,7 @@ internal sealed class ServerStreamingServerCallHandler<TService, TRequest, TResp
     ServiceActivator<TService> activator,
     MessageParser<TRequest> parser,
     Func<TService, TRequest, IServerStreamWriter<TResponse>, ServerCallContext, Task> invoker)
-    : ServerCallHandler(method)
+    : ServiceCallHandler<TService>(method, activator)
     where TService : class
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
@@ -50,15 +63,11 @@ internal sealed class ServerStreamingServerCallHandler<TService, TRequest, TResp
     protected override async Task HandleCoreAsync(HttpContext http, HttpServerCallContext context)
     {
         var request = await context.ReadSingleMessageAsync(parser).ConfigureAwait(false);
-        var service = activator.Create(http.RequestServices);
-        try
+        await RunAsync(http, (invoker, request, context), static async (service, call) =>
         {
-            await invoker(service, request, new HttpContextStreamWriter<TResponse>(context), context).ConfigureAwait(false);
-        }
-        finally
-        {
-            await activator.ReleaseAsync(service).ConfigureAwait(false);
-        }
+            await call.invoker(service, call.request, new HttpContextStreamWriter<TResponse>(call.context), call.context).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
     }
 }
 
@@ -68,28 +77,16 @@ internal sealed class ClientStreamingServerCallHandler<TService, TRequest, TResp
     ServiceActivator<TService> activator,
     MessageParser<TRequest> parser,
     Func<TService, IAsyncStreamReader<TRequest>, ServerCallContext, Task<TResponse>> invoker)
-    : ServerCallHandler(method)
+    : ServiceCallHandler<TService>(method, activator)
     where TService : class
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
     protected override async Task HandleCoreAsync(HttpContext http, HttpServerCallContext context)
     {
-        var service = activator.Create(http.RequestServices);
-        TResponse response;
-        try
-        {
-            response = await invoker(service, new HttpContextStreamReader<TRequest>(context, parser), context).ConfigureAwait(false);
-        }
-        finally
-        {
-            await activator.ReleaseAsync(service).ConfigureAwait(false);
-        }
-        if (response is null)
-        {
-            throw new RpcException(StatusCode.Internal, "The handler returned no response message.");
-        }
-        await context.WriteMessageAsync(response, flush: false, CancellationToken.None).ConfigureAwait(false);
+        var response = await RunAsync(http, (invoker, parser, context),
+            static (service, call) => call.invoker(service, new HttpContextStreamReader<TRequest>(call.context, call.parser), call.context)).ConfigureAwait(false);
+        await WriteSingleResponseAsync(context, response).ConfigureAwait(false);
     }
 }
 
@@ -99,24 +96,18 @@ internal sealed class DuplexStreamingServerCallHandler<TService, TRequest, TResp
     ServiceActivator<TService> activator,
     MessageParser<TRequest> parser,
     Func<TService, IAsyncStreamReader<TRequest>, IServerStreamWriter<TResponse>, ServerCallContext, Task> invoker)
-    : ServerCallHandler(method)
+    : ServiceCallHandler<TService>(method, activator)
     where TService : class
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
-    protected override async Task HandleCoreAsync(HttpContext http, HttpServerCallContext context)
-    {
-        var service = activator.Create(http.RequestServices);
-        try
+    protected override Task HandleCoreAsync(HttpContext http, HttpServerCallContext context) =>
+        RunAsync(http, (invoker, parser, context), static async (service, call) =>
         {
-            await invoker(service, new HttpContextStreamReader<TRequest>(context, parser), new HttpContextStreamWriter<TResponse>(context), context)
-                .ConfigureAwait(false);
-        }
-        finally
-        {
-            await activator.ReleaseAsync(service).ConfigureAwait(false);
-        }
-    }
+            await call.invoker(service, new HttpContextStreamReader<TRequest>(call.context, call.parser),
+                new HttpContextStreamWriter<TResponse>(call.context), call.context).ConfigureAwait(false);
+            return true;
+        });
 }
 
 /// <summary>Answers UNIMPLEMENTED: for declared methods the service lacks, and unknown paths.</summary>

@@ -216,7 +216,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
             {
                 SendHeadersWithFirstMessage();
             }
-            var compression = _responseEncoding is not null && (WriteOptions?.Flags & WriteFlags.NoCompress) == 0
+            var compression = _responseEncoding is not null && ((WriteOptions?.Flags ?? WriteFlags.None) & WriteFlags.NoCompress) == 0
                 ? _responseEncoding
                 : null;
             var writer = _http.Response.BodyWriter;
@@ -251,7 +251,8 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
                 headers.Append(entry.Key, MetadataWire.ToHeaderValue(entry));
             }
             SendHeadersWithFirstMessage();
-            await _http.Response.StartAsync(CancellationToken).ConfigureAwait(false);
+            // Kestrel starts the response on a flush; the HEADERS frame goes out at once.
+            await _http.Response.BodyWriter.FlushAsync(CancellationToken).ConfigureAwait(false);
         }
         finally
         {

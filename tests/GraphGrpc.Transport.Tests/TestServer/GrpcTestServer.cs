@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace GraphGrpc.Transport.Tests.TestServer;
 
 /// <summary>A real Kestrel server on a loopback port, with the interop test service mapped.</summary>
-public sealed class GrpcTestServer : IAsyncLifetime
+public class GrpcTestServer : IAsyncLifetime
 {
     private WebApplication? _app;
 
@@ -16,6 +16,17 @@ public sealed class GrpcTestServer : IAsyncLifetime
     public const int MaxSendMessageSize = 1024 * 1024;
 
     public int Port { get; private set; }
+
+    public static Google.Protobuf.Reflection.ServiceDescriptor TestService { get; } =
+        TestReflection.Descriptor.Services.Single(s => s.Name == "TestService");
+
+    public string Address => $"http://127.0.0.1:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    protected virtual void MapServices(WebApplication app) => app.MapGrpcService<TestServiceImpl>(TestService);
+
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
 
     public HealthService Health => _app!.Services.GetRequiredService<HealthService>();
 
@@ -27,12 +38,12 @@ public sealed class GrpcTestServer : IAsyncLifetime
         builder.Services.AddGrpcTransport(options => options.MaxSendMessageSize = MaxSendMessageSize);
         builder.Services.AddGrpcHealth();
         builder.Services.AddGrpcReflection();
+        ConfigureServices(builder.Services);
         _app = builder.Build();
-        var testService = TestReflection.Descriptor.Services.Single(s => s.Name == "TestService");
-        _app.MapGrpcService<TestServiceImpl>(testService);
+        MapServices(_app);
         _app.MapGrpcHealthService();
         _app.MapGrpcReflectionService();
-        Health.SetStatus(testService.FullName, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        Health.SetStatus(TestService.FullName, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
         await _app.StartAsync();
         Port = new Uri(_app.Urls.First()).Port;
     }

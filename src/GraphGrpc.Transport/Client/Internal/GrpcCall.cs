@@ -294,14 +294,21 @@ internal sealed class GrpcCall<TRequest, TResponse> : ICallState, IAsyncStreamRe
     /// <summary>Ends the call from the client side and resets the HTTP/2 stream.</summary>
     private void Cancel(Status status)
     {
-        if (Finish(status, null))
+        if (Finish(status, null, abort: true))
         {
             _callCts.Cancel();
+            if (_response.IsCompletedSuccessfully)
+            {
+                _response.Result?.Dispose();
+            }
         }
     }
 
-    /// <summary>Records the final status if none is recorded yet; true if this call set it.</summary>
-    private bool Finish(Status status, Metadata? trailers)
+    /// <summary>
+    /// Records the final status if none is recorded yet; true if this call set it. An aborted call
+    /// fails its request body, which makes HttpClient reset the stream (RST_STREAM) rather than end it.
+    /// </summary>
+    private bool Finish(Status status, Metadata? trailers, bool abort = false)
     {
         lock (_lock)
         {
@@ -314,9 +321,16 @@ internal sealed class GrpcCall<TRequest, TResponse> : ICallState, IAsyncStreamRe
         }
         var exception = new RpcException(status, _trailers);
         _headers.TrySetException(exception);
-        _content?.Fail(status.StatusCode == StatusCode.OK
-            ? new InvalidOperationException("The call is complete; no more requests can be written.")
-            : exception);
+        if (abort)
+        {
+            _content?.Abort(exception);
+        }
+        else
+        {
+            _content?.Fail(status.StatusCode == StatusCode.OK
+                ? new InvalidOperationException("The call is complete; no more requests can be written.")
+                : exception);
+        }
         _deadlineTimer?.Dispose();
         return true;
     }

@@ -31,6 +31,13 @@ internal sealed class PushRequestContent : HttpContent
         _complete.TrySetResult();
     }
 
+    /// <summary>The client gave up on the call: the body fails, so HttpClient resets the stream.</summary>
+    public void Abort(Exception exception)
+    {
+        _stream.TrySetException(exception);
+        _complete.TrySetException(exception);
+    }
+
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         if (_singleMessage is { } message)
@@ -39,7 +46,7 @@ internal sealed class PushRequestContent : HttpContent
             return;
         }
         _stream.TrySetResult(stream);
-        await _complete.Task.ConfigureAwait(false);
+        await _complete.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>

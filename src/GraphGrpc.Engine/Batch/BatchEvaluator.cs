@@ -28,23 +28,33 @@ public static class BatchEvaluator
         }
         // Every element of a per-point column is written, so it need not be zeroed first.
         var outputs = plan.Outputs.Select(slot => GC.AllocateUninitializedArray<double>(pointCount * plan.PointSizes[slot])).ToArray();
-        var summed = plan.Wrt.Select(slot => IsSummed(plan, slot)).ToArray();
+        var summed = plan.Wrt.Select(plan.IsSummed).ToArray();
         var gradients = plan.Wrt.Select((slot, w) =>
             summed[w] ? new double[plan.PointSizes[slot]] : GC.AllocateUninitializedArray<double>(pointCount * plan.PointSizes[slot])).ToArray();
 
         var chunkCount = (pointCount + plan.ChunkSize - 1) / plan.ChunkSize;
         // Summed gradients are added per chunk, then across chunks in chunk order, so the result does not depend on thread timing.
         var partialSums = summed.Contains(true) ? new double[chunkCount][][] : null;
-        Parallel.For(0, chunkCount,
-            new ParallelOptions { CancellationToken = cancellationToken },
-            () => new ChunkRun(plan, inputs, outputs, gradients, summed, partialSums),
-            (chunk, _, run) =>
+        // One worker per core, each taking the next chunk until none is left, with scratch the plan keeps between batches.
+        var workers = Math.Min(Environment.ProcessorCount, chunkCount);
+        var nextChunk = -1;
+        Parallel.For(0, workers, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = workers }, _ =>
+        {
+            var buffers = plan.SpareBuffers.TryTake(out var spare) ? spare : new ChunkBuffers(plan);
+            try
             {
-                var start = chunk * plan.ChunkSize;
-                run.Execute(chunk, start, Math.Min(plan.ChunkSize, pointCount - start), cancellationToken);
-                return run;
-            },
-            _ => { });
+                var run = new ChunkRun(plan, buffers, inputs, outputs, gradients, summed, partialSums);
+                for (int chunk; (chunk = Interlocked.Increment(ref nextChunk)) < chunkCount;)
+                {
+                    var start = chunk * plan.ChunkSize;
+                    run.Execute(chunk, start, Math.Min(plan.ChunkSize, pointCount - start), cancellationToken);
+                }
+            }
+            finally
+            {
+                plan.SpareBuffers.Add(buffers);
+            }
+        });
 
         for (var w = 0; w < plan.Wrt.Length; w++)
         {
@@ -64,10 +74,8 @@ public static class BatchEvaluator
         return new BatchResult(pointCount, outputs, gradients);
     }
 
-    private static bool IsSummed(BatchPlan plan, int slot) => !plan.Varies[slot] && plan.Request.SharedGradients == SharedGradients.Sum;
-
     /// <summary>
-    /// One worker's buffers, reused chunk after chunk: a chunk's values and gradients by slot. A slot
+    /// One worker's part of one batch, chunk after chunk, in scratch borrowed from the plan: a chunk's values and gradients by slot. A slot
     /// whose chunk lives in a caller's column (a batch input's values, an output's values, a wrt
     /// node's per-point gradient) is read and written there in place, with no copy in or out.
     /// </summary>
@@ -90,7 +98,7 @@ public static class BatchEvaluator
         private int _start;
         private int _count;
 
-        public ChunkRun(BatchPlan plan, IReadOnlyList<double[]> inputs, double[][] outputs, double[][] gradients, bool[] summed, double[][][]? partialSums)
+        public ChunkRun(BatchPlan plan, ChunkBuffers buffers, IReadOnlyList<double[]> inputs, double[][] outputs, double[][] gradients, bool[] summed, double[][][]? partialSums)
         {
             _plan = plan;
             _outputs = outputs;
@@ -113,21 +121,17 @@ public static class BatchEvaluator
             }
             for (var w = 0; w < plan.Wrt.Length; w++)
             {
-                if (!summed[w] && plan.OnPath[plan.Wrt[w]])
+                if (plan.GradientInColumn[plan.Wrt[w]])
                 {
                     _gradientColumnOf[plan.Wrt[w]] ??= gradients[w];
                 }
             }
-            _forwardSlots = Enumerable.Range(0, count).Where(slot => plan.Varies[slot] && plan.Plan.Ops[slot] is not LeafOp).ToArray();
-            var size = plan.ChunkSize;
-            _values = Enumerable.Range(0, count)
-                .Select(slot => plan.Varies[slot] && _valueColumns[slot] is null ? new double[size * plan.PointSizes[slot]] : null).ToArray();
-            _gradients = Enumerable.Range(0, count)
-                .Select(slot => plan.OnPath[slot] && _gradientColumnOf[slot] is null ? new double[size * plan.PointSizes[slot]] : null).ToArray();
-            _assigned = new bool[count];
-            var largest = plan.PointSizes.DefaultIfEmpty(1).Max() * size;
-            _share = new double[largest];
-            _wide = new double[largest];
+            _forwardSlots = plan.ForwardSlots;
+            _values = buffers.Values;
+            _gradients = buffers.Gradients;
+            _assigned = buffers.Assigned;
+            _share = buffers.Share;
+            _wide = buffers.Wide;
         }
 
         public void Execute(int chunk, int start, int count, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Ops.Leaves;
@@ -41,6 +42,18 @@ public sealed class BatchPlan
         OnPath = PathSlots.Between(plan, Outputs, Wrt);
         SharedValues = ComputeShared();
 
+        ValueInColumn = new bool[plan.Count];
+        foreach (var slot in BatchInputs.Concat(Outputs.Where(slot => Varies[slot])))
+        {
+            ValueInColumn[slot] = true;
+        }
+        ForwardSlots = Enumerable.Range(0, plan.Count).Where(slot => Varies[slot] && plan.Ops[slot] is not LeafOp).ToArray();
+        GradientInColumn = new bool[plan.Count];
+        foreach (var slot in Wrt.Where(slot => OnPath[slot] && !IsSummed(slot)))
+        {
+            GradientInColumn[slot] = true;
+        }
+
         var bytesPerPoint = Enumerable.Range(0, plan.Count).Sum(slot =>
             ((Varies[slot] ? 1L : 0) + (OnPath[slot] ? 2 : 0)) * PointSizes[slot] * sizeof(double));
         ChunkSize = chunkSize ?? (int)Math.Clamp(ChunkBytes / Math.Max(1, bytesPerPoint), MinChunk, MaxChunk);
@@ -69,6 +82,21 @@ public sealed class BatchPlan
     public Tensor?[] SharedValues { get; }
 
     public int ChunkSize { get; }
+
+    /// <summary>Slots whose values a chunk reads or writes in place in a caller's column: batch inputs and varying outputs.</summary>
+    internal bool[] ValueInColumn { get; }
+
+    /// <summary>Slots whose gradient a chunk writes in place in a result column: wrt nodes with a gradient per point.</summary>
+    internal bool[] GradientInColumn { get; }
+
+    /// <summary>The slots a chunk's forward pass computes: those that vary, but not the batch inputs.</summary>
+    internal int[] ForwardSlots { get; }
+
+    /// <summary>Workers' scratch, given back after each batch for the next one.</summary>
+    internal ConcurrentBag<ChunkBuffers> SpareBuffers { get; } = [];
+
+    /// <summary>Whether a wrt slot's gradient is one sum over all points rather than one per point.</summary>
+    internal bool IsSummed(int slot) => !Varies[slot] && Request.SharedGradients == SharedGradients.Sum;
 
     /// <summary>
     /// Splits <paramref name="plan"/> for <paramref name="request"/>; throws ArgumentException naming

@@ -90,6 +90,27 @@ public sealed class BatchEvaluatorTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Evaluate_SamePlanAgain_ReusesItsScratchAndGivesTheSameBits(int seed)
+    {
+        var random = new Random(seed);
+        var (graph, batchInputs, output) = RandomBatchGraph.Create(random);
+        var plan = GradientChecker.Compile(graph);
+        var request = new BatchRequest { BatchInputs = batchInputs, Outputs = [output], SharedGradients = SharedGradients.PerPoint };
+        var batchPlan = BatchPlan.Create(plan, request, chunkSize: 5);
+        const int points = 17;
+        double[][] Columns() => batchInputs.Select(id => RandomColumn(random, points * Shapes.ElementCount(plan.Shapes[plan.SlotOf(id)]))).ToArray();
+        var (first, second) = (Columns(), Columns());
+
+        var firstAlone = BatchEvaluator.Evaluate(BatchPlan.Create(plan, request, chunkSize: 5), first, points);
+        BatchEvaluator.Evaluate(batchPlan, second, points);
+        var firstAgain = BatchEvaluator.Evaluate(batchPlan, first, points);
+
+        AssertBits(firstAlone.Outputs.SelectMany(c => c).ToArray(), firstAgain.Outputs.SelectMany(c => c).ToArray(), "outputs");
+        AssertBits(firstAlone.Gradients.SelectMany(c => c).ToArray(), firstAgain.Gradients.SelectMany(c => c).ToArray(), "gradients");
+    }
+
     [Fact]
     public void Evaluate_ColumnOfTheWrongLength_NamesTheInput()
     {

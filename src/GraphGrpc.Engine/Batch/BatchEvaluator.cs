@@ -2,7 +2,9 @@ using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Ops;
 using GraphGrpc.Engine.Ops.Elementwise;
 using GraphGrpc.Engine.Ops.Leaves;
+using GraphGrpc.Engine.Ops.Reductions;
 using GraphGrpc.Engine.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace GraphGrpc.Engine.Batch;
 
@@ -244,6 +246,24 @@ public static class BatchEvaluator
                         binary.Compute(PointOf(inputs[0], k), PointOf(inputs[1], k), y.Slice(k * n, n));
                     }
                     return;
+                case ReduceOp reduce when n == 1:
+                    // A whole point folded to one value: as the one-point rule, 0 + each element in order, then over the count.
+                    var size = _plan.PointSizes[inputs[0]];
+                    var x = Values(inputs[0]);
+                    if (size == 1)
+                    {
+                        // Nothing folds: the one-point rule copies.
+                        x.CopyTo(y);
+                    }
+                    else
+                    {
+                        SumEachPoint(x, size, y);
+                    }
+                    if (reduce.IsMean)
+                    {
+                        TensorPrimitives.Divide(y, size, y);
+                    }
+                    return;
                 default:
                     for (var k = 0; k < _count; k++)
                     {
@@ -329,6 +349,17 @@ public static class BatchEvaluator
                         binary.ComputeGradient(operand, g.Slice(k * n, n), PointOf(inputs[0], k), PointOf(inputs[1], k), PointOf(slot, k), perPoint.Slice(k * n, n));
                     }
                     SumEachPoint(perPoint, n, share);
+                    return true;
+                case ReduceOp reduce when n == 1:
+                    // Each point's one gradient spread over its elements, over the count for a mean.
+                    for (var k = 0; k < _count; k++)
+                    {
+                        share.Slice(k * inputSize, inputSize).Fill(g[k]);
+                    }
+                    if (reduce.IsMean)
+                    {
+                        TensorPrimitives.Divide(share, inputSize, share);
+                    }
                     return true;
                 default:
                     for (var k = 0; k < _count; k++)

@@ -95,6 +95,8 @@ public static class BatchEvaluator
         private readonly double[]?[] _gradientColumnOf;
         private readonly int[] _forwardSlots;
         private readonly bool[] _assigned;
+        /// <summary>The slot whose gradient storage holds a slot's gradient, when it is another's; else −1.</summary>
+        private readonly int[] _heldBy;
         private readonly double[] _share;
         private readonly double[] _wide;
         private int _start;
@@ -132,6 +134,7 @@ public static class BatchEvaluator
             _values = buffers.Values;
             _gradients = buffers.Gradients;
             _assigned = buffers.Assigned;
+            _heldBy = buffers.HeldBy;
             _share = buffers.Share;
             _wide = buffers.Wide;
         }
@@ -219,11 +222,25 @@ public static class BatchEvaluator
             return _valueColumns[slot] is { } column ? column.AsSpan(_start * n, _count * n) : _values[slot].AsSpan(0, _count * n);
         }
 
-        /// <summary>This chunk's gradient of a slot on the path.</summary>
-        private Span<double> Gradient(int slot)
+        /// <summary>This chunk's gradient of a slot on the path, wherever it is held.</summary>
+        private Span<double> Gradient(int slot) => OwnGradient(_heldBy[slot] < 0 ? slot : _heldBy[slot]);
+
+        /// <summary>The slot's own gradient storage, which holds its gradient unless another slot's holds it.</summary>
+        private Span<double> OwnGradient(int slot)
         {
             var n = _plan.PointSizes[slot];
             return _gradientColumnOf[slot] is { } column ? column.AsSpan(_start * n, _count * n) : _gradients[slot].AsSpan(0, _count * n);
+        }
+
+        /// <summary>
+        /// Whether the share of operand <paramref name="operand"/> is the node's gradient itself, point for
+        /// point (an add, or a sub's left side, of the same size), so the operand may read it where it is.
+        /// </summary>
+        private bool PassesGradientThrough(int slot, int operand)
+        {
+            var input = _plan.Plan.Inputs[slot][operand];
+            return _plan.PointSizes[input] == _plan.PointSizes[slot] && !_plan.GradientInColumn[input]
+                && _plan.Plan.Ops[slot] switch { AddOp => true, SubOp => operand == 0, _ => false };
         }
 
         private void Forward(int slot)
@@ -278,6 +295,7 @@ public static class BatchEvaluator
         {
             var plan = _plan.Plan;
             Array.Clear(_assigned);
+            Array.Fill(_heldBy, -1);
             foreach (var output in _plan.Outputs)
             {
                 if (_plan.OnPath[output] && !_assigned[output])
@@ -301,15 +319,23 @@ public static class BatchEvaluator
                     {
                         continue;
                     }
-                    var total = Gradient(input);
-                    // The first share lands in the operand's gradient directly; later ones are added to it.
-                    if (!_assigned[input])
+                    var total = OwnGradient(input);
+                    // The first share lands in the operand's gradient directly, or is not copied at all when it
+                    // is this node's gradient unchanged: a node's gradient is final once backward reaches it.
+                    // Later shares are added, into the operand's own storage.
+                    if (!_assigned[input] && PassesGradientThrough(slot, k))
+                    {
+                        _heldBy[input] = _heldBy[slot] < 0 ? slot : _heldBy[slot];
+                        _assigned[input] = true;
+                    }
+                    else if (!_assigned[input])
                     {
                         _assigned[input] = Share(slot, k, total);
                     }
                     else if (Share(slot, k, _share.AsSpan(0, total.Length)))
                     {
-                        VectorArithmetic.Add(total, _share.AsSpan(0, total.Length), total);
+                        VectorArithmetic.Add(Gradient(input), _share.AsSpan(0, total.Length), total);
+                        _heldBy[input] = -1;
                     }
                 }
             }

@@ -16,6 +16,7 @@ internal sealed class ChunkBuffers
         Gradients = Enumerable.Range(0, count)
             .Select(slot => plan.OnPath[slot] && !plan.GradientInColumn[slot] ? new double[size * plan.PointSizes[slot]] : null).ToArray();
         Assigned = new bool[count];
+        HeldBy = new int[count];
         var largest = plan.PointSizes.DefaultIfEmpty(1).Max() * size;
         Share = new double[largest];
         Wide = new double[largest];
@@ -27,6 +28,9 @@ internal sealed class ChunkBuffers
 
     /// <summary>Which gradients the chunk's backward pass has written so far.</summary>
     public bool[] Assigned { get; }
+
+    /// <summary>For each slot, the slot whose gradient storage holds its gradient when that is another's, else −1.</summary>
+    public int[] HeldBy { get; }
 
     public double[] Share { get; }
 

@@ -17,8 +17,17 @@ namespace GraphGrpc.Engine.Batch;
 public static class BatchEvaluator
 {
     /// <param name="inputs">One column per batch input, in the request's order: points × elements per point.</param>
-    public static BatchResult Evaluate(BatchPlan plan, IReadOnlyList<double[]> inputs, int pointCount, CancellationToken cancellationToken = default)
+    public static BatchResult Evaluate(BatchPlan plan, IReadOnlyList<double[]> inputs, int pointCount, CancellationToken cancellationToken = default) =>
+        EvaluateInto(plan, inputs, BatchResult.Allocate(plan, pointCount), cancellationToken);
+
+    /// <summary>
+    /// Evaluates into the columns of <paramref name="result"/> (from <see cref="BatchResult.Allocate"/>),
+    /// overwriting them: a caller that evaluates batch after batch reuses one set of columns, and spares
+    /// the memory system a fresh set of pages every time.
+    /// </summary>
+    public static BatchResult EvaluateInto(BatchPlan plan, IReadOnlyList<double[]> inputs, BatchResult result, CancellationToken cancellationToken = default)
     {
+        var pointCount = result.PointCount;
         for (var i = 0; i < plan.BatchInputs.Length; i++)
         {
             var expected = (long)pointCount * plan.PointSizes[plan.BatchInputs[i]];
@@ -28,11 +37,22 @@ public static class BatchEvaluator
                     $"batch input '{plan.Plan.Ids[plan.BatchInputs[i]]}' has {inputs[i].Length} values; {pointCount} points need {expected}", nameof(inputs));
             }
         }
-        // Every element of a per-point column is written, so it need not be zeroed first.
-        var outputs = plan.Outputs.Select(slot => GC.AllocateUninitializedArray<double>(pointCount * plan.PointSizes[slot])).ToArray();
+        var (outputs, gradients) = (result.Outputs, result.Gradients);
         var summed = plan.Wrt.Select(plan.IsSummed).ToArray();
-        var gradients = plan.Wrt.Select((slot, w) =>
-            summed[w] ? new double[plan.PointSizes[slot]] : GC.AllocateUninitializedArray<double>(pointCount * plan.PointSizes[slot])).ToArray();
+        var fits = outputs.Length == plan.Outputs.Length && gradients.Length == plan.Wrt.Length
+            && plan.Outputs.Select((slot, o) => outputs[o].Length == (long)pointCount * plan.PointSizes[slot]).All(ok => ok)
+            && plan.Wrt.Select((slot, w) => gradients[w].Length == (summed[w] ? 1 : (long)pointCount) * plan.PointSizes[slot]).All(ok => ok);
+        if (!fits)
+        {
+            throw new ArgumentException($"the result columns do not fit {pointCount} points of this plan; make them with BatchResult.Allocate", nameof(result));
+        }
+        for (var w = 0; w < plan.Wrt.Length; w++)
+        {
+            if (summed[w])
+            {
+                Array.Clear(gradients[w]);
+            }
+        }
 
         var chunkCount = (pointCount + plan.ChunkSize - 1) / plan.ChunkSize;
         // Summed gradients are added per chunk, then across chunks in chunk order, so the result does not depend on thread timing.
@@ -73,7 +93,7 @@ public static class BatchEvaluator
                 }
             }
         }
-        return new BatchResult(pointCount, outputs, gradients);
+        return result;
     }
 
     /// <summary>

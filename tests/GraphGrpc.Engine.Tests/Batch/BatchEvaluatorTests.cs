@@ -111,6 +111,40 @@ public sealed class BatchEvaluatorTests
         AssertBits(firstAlone.Gradients.SelectMany(c => c).ToArray(), firstAgain.Gradients.SelectMany(c => c).ToArray(), "gradients");
     }
 
+    [Theory]
+    [InlineData(SharedGradients.PerPoint)]
+    [InlineData(SharedGradients.Sum)]
+    public void EvaluateInto_ReusedColumns_AreOverwrittenWithTheSameBits(SharedGradients shared)
+    {
+        var random = new Random(7);
+        var (graph, batchInputs, output) = RandomBatchGraph.Create(random);
+        var plan = GradientChecker.Compile(graph);
+        var request = new BatchRequest { BatchInputs = batchInputs, Outputs = [output], SharedGradients = shared };
+        var batchPlan = BatchPlan.Create(plan, request, chunkSize: 4);
+        const int points = 11;
+        var columns = batchInputs.Select(id => RandomColumn(random, points * Shapes.ElementCount(plan.Shapes[plan.SlotOf(id)]))).ToArray();
+        var expected = BatchEvaluator.Evaluate(batchPlan, columns, points);
+        var reused = BatchResult.Allocate(batchPlan, points);
+
+        BatchEvaluator.EvaluateInto(batchPlan, columns, reused);
+        BatchEvaluator.EvaluateInto(batchPlan, columns, reused);
+
+        AssertBits(expected.Outputs.SelectMany(c => c).ToArray(), reused.Outputs.SelectMany(c => c).ToArray(), "outputs");
+        AssertBits(expected.Gradients.SelectMany(c => c).ToArray(), reused.Gradients.SelectMany(c => c).ToArray(), "gradients");
+    }
+
+    [Fact]
+    public void EvaluateInto_ColumnsForAnotherPointCount_AreRejected()
+    {
+        var plan = GradientChecker.Compile(GraphFiles.Read(Path.Combine(AppContext.BaseDirectory, "examples", "seed002-log-expression.json")));
+        var batchPlan = BatchPlan.Create(plan, new BatchRequest { BatchInputs = ["x", "y"], Outputs = ["z"], Wrt = ["x", "y"] });
+        var result = BatchResult.Allocate(batchPlan, 3) with { PointCount = 2 };
+
+        var error = Assert.Throws<ArgumentException>(() => BatchEvaluator.EvaluateInto(batchPlan, [new double[2], new double[2]], result));
+
+        Assert.StartsWith("the result columns do not fit 2 points of this plan", error.Message);
+    }
+
     [Fact]
     public void Evaluate_ColumnOfTheWrongLength_NamesTheInput()
     {

@@ -13,9 +13,11 @@ namespace GraphGrpc.Engine.Batch;
 /// </summary>
 public sealed class BatchPlan
 {
-    // A chunk's values and gradients should fit in L2 with room to spare.
+    // A chunk's values and gradients should fit in L2 with room to spare; but below a few hundred
+    // points per call, the per-node dispatch costs more than the cache saves (a 200-node graph ran
+    // a third faster at 256 points than at 64).
     private const int ChunkBytes = 256 * 1024;
-    private const int MinChunk = 64;
+    private const int MinChunk = 256;
     private const int MaxChunk = 4096;
 
     private BatchPlan(Plan plan, BatchRequest request, int? chunkSize)

@@ -2,7 +2,9 @@ using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Ops;
 using GraphGrpc.Engine.Ops.Elementwise;
 using GraphGrpc.Engine.Ops.Leaves;
+using GraphGrpc.Engine.Ops.Reductions;
 using GraphGrpc.Engine.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace GraphGrpc.Engine.Batch;
 
@@ -15,8 +17,17 @@ namespace GraphGrpc.Engine.Batch;
 public static class BatchEvaluator
 {
     /// <param name="inputs">One column per batch input, in the request's order: points × elements per point.</param>
-    public static BatchResult Evaluate(BatchPlan plan, IReadOnlyList<double[]> inputs, int pointCount, CancellationToken cancellationToken = default)
+    public static BatchResult Evaluate(BatchPlan plan, IReadOnlyList<double[]> inputs, int pointCount, CancellationToken cancellationToken = default) =>
+        EvaluateInto(plan, inputs, BatchResult.Allocate(plan, pointCount), cancellationToken);
+
+    /// <summary>
+    /// Evaluates into the columns of <paramref name="result"/> (from <see cref="BatchResult.Allocate"/>),
+    /// overwriting them: a caller that evaluates batch after batch reuses one set of columns, and spares
+    /// the memory system a fresh set of pages every time.
+    /// </summary>
+    public static BatchResult EvaluateInto(BatchPlan plan, IReadOnlyList<double[]> inputs, BatchResult result, CancellationToken cancellationToken = default)
     {
+        var pointCount = result.PointCount;
         for (var i = 0; i < plan.BatchInputs.Length; i++)
         {
             var expected = (long)pointCount * plan.PointSizes[plan.BatchInputs[i]];
@@ -26,25 +37,46 @@ public static class BatchEvaluator
                     $"batch input '{plan.Plan.Ids[plan.BatchInputs[i]]}' has {inputs[i].Length} values; {pointCount} points need {expected}", nameof(inputs));
             }
         }
-        // Every element of a per-point column is written, so it need not be zeroed first.
-        var outputs = plan.Outputs.Select(slot => GC.AllocateUninitializedArray<double>(pointCount * plan.PointSizes[slot])).ToArray();
-        var summed = plan.Wrt.Select(slot => IsSummed(plan, slot)).ToArray();
-        var gradients = plan.Wrt.Select((slot, w) =>
-            summed[w] ? new double[plan.PointSizes[slot]] : GC.AllocateUninitializedArray<double>(pointCount * plan.PointSizes[slot])).ToArray();
+        var (outputs, gradients) = (result.Outputs, result.Gradients);
+        var summed = plan.Wrt.Select(plan.IsSummed).ToArray();
+        var fits = outputs.Length == plan.Outputs.Length && gradients.Length == plan.Wrt.Length
+            && plan.Outputs.Select((slot, o) => outputs[o].Length == (long)pointCount * plan.PointSizes[slot]).All(ok => ok)
+            && plan.Wrt.Select((slot, w) => gradients[w].Length == (summed[w] ? 1 : (long)pointCount) * plan.PointSizes[slot]).All(ok => ok);
+        if (!fits)
+        {
+            throw new ArgumentException($"the result columns do not fit {pointCount} points of this plan; make them with BatchResult.Allocate", nameof(result));
+        }
+        for (var w = 0; w < plan.Wrt.Length; w++)
+        {
+            if (summed[w])
+            {
+                Array.Clear(gradients[w]);
+            }
+        }
 
         var chunkCount = (pointCount + plan.ChunkSize - 1) / plan.ChunkSize;
         // Summed gradients are added per chunk, then across chunks in chunk order, so the result does not depend on thread timing.
         var partialSums = summed.Contains(true) ? new double[chunkCount][][] : null;
-        Parallel.For(0, chunkCount,
-            new ParallelOptions { CancellationToken = cancellationToken },
-            () => new ChunkRun(plan, inputs, outputs, gradients, summed, partialSums),
-            (chunk, _, run) =>
+        // One worker per core, each taking the next chunk until none is left, with scratch the plan keeps between batches.
+        var workers = Math.Min(Environment.ProcessorCount, chunkCount);
+        var nextChunk = -1;
+        Parallel.For(0, workers, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = workers }, _ =>
+        {
+            var buffers = plan.SpareBuffers.TryTake(out var spare) ? spare : new ChunkBuffers(plan);
+            try
             {
-                var start = chunk * plan.ChunkSize;
-                run.Execute(chunk, start, Math.Min(plan.ChunkSize, pointCount - start), cancellationToken);
-                return run;
-            },
-            _ => { });
+                var run = new ChunkRun(plan, buffers, inputs, outputs, gradients, summed, partialSums);
+                for (int chunk; (chunk = Interlocked.Increment(ref nextChunk)) < chunkCount;)
+                {
+                    var start = chunk * plan.ChunkSize;
+                    run.Execute(chunk, start, Math.Min(plan.ChunkSize, pointCount - start), cancellationToken);
+                }
+            }
+            finally
+            {
+                plan.SpareBuffers.Add(buffers);
+            }
+        });
 
         for (var w = 0; w < plan.Wrt.Length; w++)
         {
@@ -61,13 +93,11 @@ public static class BatchEvaluator
                 }
             }
         }
-        return new BatchResult(pointCount, outputs, gradients);
+        return result;
     }
 
-    private static bool IsSummed(BatchPlan plan, int slot) => !plan.Varies[slot] && plan.Request.SharedGradients == SharedGradients.Sum;
-
     /// <summary>
-    /// One worker's buffers, reused chunk after chunk: a chunk's values and gradients by slot. A slot
+    /// One worker's part of one batch, chunk after chunk, in scratch borrowed from the plan: a chunk's values and gradients by slot. A slot
     /// whose chunk lives in a caller's column (a batch input's values, an output's values, a wrt
     /// node's per-point gradient) is read and written there in place, with no copy in or out.
     /// </summary>
@@ -85,12 +115,14 @@ public static class BatchEvaluator
         private readonly double[]?[] _gradientColumnOf;
         private readonly int[] _forwardSlots;
         private readonly bool[] _assigned;
+        /// <summary>The slot whose gradient storage holds a slot's gradient, when it is another's; else −1.</summary>
+        private readonly int[] _heldBy;
         private readonly double[] _share;
         private readonly double[] _wide;
         private int _start;
         private int _count;
 
-        public ChunkRun(BatchPlan plan, IReadOnlyList<double[]> inputs, double[][] outputs, double[][] gradients, bool[] summed, double[][][]? partialSums)
+        public ChunkRun(BatchPlan plan, ChunkBuffers buffers, IReadOnlyList<double[]> inputs, double[][] outputs, double[][] gradients, bool[] summed, double[][][]? partialSums)
         {
             _plan = plan;
             _outputs = outputs;
@@ -113,21 +145,18 @@ public static class BatchEvaluator
             }
             for (var w = 0; w < plan.Wrt.Length; w++)
             {
-                if (!summed[w] && plan.OnPath[plan.Wrt[w]])
+                if (plan.GradientInColumn[plan.Wrt[w]])
                 {
                     _gradientColumnOf[plan.Wrt[w]] ??= gradients[w];
                 }
             }
-            _forwardSlots = Enumerable.Range(0, count).Where(slot => plan.Varies[slot] && plan.Plan.Ops[slot] is not LeafOp).ToArray();
-            var size = plan.ChunkSize;
-            _values = Enumerable.Range(0, count)
-                .Select(slot => plan.Varies[slot] && _valueColumns[slot] is null ? new double[size * plan.PointSizes[slot]] : null).ToArray();
-            _gradients = Enumerable.Range(0, count)
-                .Select(slot => plan.OnPath[slot] && _gradientColumnOf[slot] is null ? new double[size * plan.PointSizes[slot]] : null).ToArray();
-            _assigned = new bool[count];
-            var largest = plan.PointSizes.DefaultIfEmpty(1).Max() * size;
-            _share = new double[largest];
-            _wide = new double[largest];
+            _forwardSlots = plan.ForwardSlots;
+            _values = buffers.Values;
+            _gradients = buffers.Gradients;
+            _assigned = buffers.Assigned;
+            _heldBy = buffers.HeldBy;
+            _share = buffers.Share;
+            _wide = buffers.Wide;
         }
 
         public void Execute(int chunk, int start, int count, CancellationToken cancellationToken)
@@ -213,11 +242,25 @@ public static class BatchEvaluator
             return _valueColumns[slot] is { } column ? column.AsSpan(_start * n, _count * n) : _values[slot].AsSpan(0, _count * n);
         }
 
-        /// <summary>This chunk's gradient of a slot on the path.</summary>
-        private Span<double> Gradient(int slot)
+        /// <summary>This chunk's gradient of a slot on the path, wherever it is held.</summary>
+        private Span<double> Gradient(int slot) => OwnGradient(_heldBy[slot] < 0 ? slot : _heldBy[slot]);
+
+        /// <summary>The slot's own gradient storage, which holds its gradient unless another slot's holds it.</summary>
+        private Span<double> OwnGradient(int slot)
         {
             var n = _plan.PointSizes[slot];
             return _gradientColumnOf[slot] is { } column ? column.AsSpan(_start * n, _count * n) : _gradients[slot].AsSpan(0, _count * n);
+        }
+
+        /// <summary>
+        /// Whether the share of operand <paramref name="operand"/> is the node's gradient itself, point for
+        /// point (an add, or a sub's left side, of the same size), so the operand may read it where it is.
+        /// </summary>
+        private bool PassesGradientThrough(int slot, int operand)
+        {
+            var input = _plan.Plan.Inputs[slot][operand];
+            return _plan.PointSizes[input] == _plan.PointSizes[slot] && !_plan.GradientInColumn[input]
+                && _plan.Plan.Ops[slot] switch { AddOp => true, SubOp => operand == 0, _ => false };
         }
 
         private void Forward(int slot)
@@ -240,6 +283,24 @@ public static class BatchEvaluator
                         binary.Compute(PointOf(inputs[0], k), PointOf(inputs[1], k), y.Slice(k * n, n));
                     }
                     return;
+                case ReduceOp reduce when n == 1:
+                    // A whole point folded to one value: as the one-point rule, 0 + each element in order, then over the count.
+                    var size = _plan.PointSizes[inputs[0]];
+                    var x = Values(inputs[0]);
+                    if (size == 1)
+                    {
+                        // Nothing folds: the one-point rule copies.
+                        x.CopyTo(y);
+                    }
+                    else
+                    {
+                        SumEachPoint(x, size, y);
+                    }
+                    if (reduce.IsMean)
+                    {
+                        TensorPrimitives.Divide(y, size, y);
+                    }
+                    return;
                 default:
                     for (var k = 0; k < _count; k++)
                     {
@@ -254,6 +315,7 @@ public static class BatchEvaluator
         {
             var plan = _plan.Plan;
             Array.Clear(_assigned);
+            Array.Fill(_heldBy, -1);
             foreach (var output in _plan.Outputs)
             {
                 if (_plan.OnPath[output] && !_assigned[output])
@@ -277,15 +339,23 @@ public static class BatchEvaluator
                     {
                         continue;
                     }
-                    var total = Gradient(input);
-                    // The first share lands in the operand's gradient directly; later ones are added to it.
-                    if (!_assigned[input])
+                    var total = OwnGradient(input);
+                    // The first share lands in the operand's gradient directly, or is not copied at all when it
+                    // is this node's gradient unchanged: a node's gradient is final once backward reaches it.
+                    // Later shares are added, into the operand's own storage.
+                    if (!_assigned[input] && PassesGradientThrough(slot, k))
+                    {
+                        _heldBy[input] = _heldBy[slot] < 0 ? slot : _heldBy[slot];
+                        _assigned[input] = true;
+                    }
+                    else if (!_assigned[input])
                     {
                         _assigned[input] = Share(slot, k, total);
                     }
                     else if (Share(slot, k, _share.AsSpan(0, total.Length)))
                     {
-                        VectorArithmetic.Add(total, _share.AsSpan(0, total.Length), total);
+                        VectorArithmetic.Add(Gradient(input), _share.AsSpan(0, total.Length), total);
+                        _heldBy[input] = -1;
                     }
                 }
             }
@@ -325,6 +395,17 @@ public static class BatchEvaluator
                         binary.ComputeGradient(operand, g.Slice(k * n, n), PointOf(inputs[0], k), PointOf(inputs[1], k), PointOf(slot, k), perPoint.Slice(k * n, n));
                     }
                     SumEachPoint(perPoint, n, share);
+                    return true;
+                case ReduceOp reduce when n == 1:
+                    // Each point's one gradient spread over its elements, over the count for a mean.
+                    for (var k = 0; k < _count; k++)
+                    {
+                        share.Slice(k * inputSize, inputSize).Fill(g[k]);
+                    }
+                    if (reduce.IsMean)
+                    {
+                        TensorPrimitives.Divide(share, inputSize, share);
+                    }
                     return true;
                 default:
                     for (var k = 0; k < _count; k++)

@@ -5,4 +5,17 @@ namespace GraphGrpc.Engine.Batch;
 /// after another (points × elements per point), except a shared node's summed gradient, which has
 /// one point's elements.
 /// </summary>
-public sealed record BatchResult(int PointCount, double[][] Outputs, double[][] Gradients);
+public sealed record BatchResult(int PointCount, double[][] Outputs, double[][] Gradients)
+{
+    /// <summary>Columns of the right lengths for <paramref name="pointCount"/> points of <paramref name="plan"/>, to evaluate into.</summary>
+    public static BatchResult Allocate(BatchPlan plan, int pointCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pointCount);
+        // Evaluation writes every element of a column, so none needs zeroing first.
+        var outputs = plan.Outputs.Select(slot => GC.AllocateUninitializedArray<double>(pointCount * plan.PointSizes[slot])).ToArray();
+        var gradients = plan.Wrt
+            .Select(slot => GC.AllocateUninitializedArray<double>(plan.IsSummed(slot) ? plan.PointSizes[slot] : pointCount * plan.PointSizes[slot]))
+            .ToArray();
+        return new BatchResult(pointCount, outputs, gradients);
+    }
+}

@@ -91,6 +91,61 @@ public sealed class BatchEvaluatorTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Evaluate_SamePlanAgain_ReusesItsScratchAndGivesTheSameBits(int seed)
+    {
+        var random = new Random(seed);
+        var (graph, batchInputs, output) = RandomBatchGraph.Create(random);
+        var plan = GradientChecker.Compile(graph);
+        var request = new BatchRequest { BatchInputs = batchInputs, Outputs = [output], SharedGradients = SharedGradients.PerPoint };
+        var batchPlan = BatchPlan.Create(plan, request, chunkSize: 5);
+        const int points = 17;
+        double[][] Columns() => batchInputs.Select(id => RandomColumn(random, points * Shapes.ElementCount(plan.Shapes[plan.SlotOf(id)]))).ToArray();
+        var (first, second) = (Columns(), Columns());
+
+        var firstAlone = BatchEvaluator.Evaluate(BatchPlan.Create(plan, request, chunkSize: 5), first, points);
+        BatchEvaluator.Evaluate(batchPlan, second, points);
+        var firstAgain = BatchEvaluator.Evaluate(batchPlan, first, points);
+
+        AssertBits(firstAlone.Outputs.SelectMany(c => c).ToArray(), firstAgain.Outputs.SelectMany(c => c).ToArray(), "outputs");
+        AssertBits(firstAlone.Gradients.SelectMany(c => c).ToArray(), firstAgain.Gradients.SelectMany(c => c).ToArray(), "gradients");
+    }
+
+    [Theory]
+    [InlineData(SharedGradients.PerPoint)]
+    [InlineData(SharedGradients.Sum)]
+    public void EvaluateInto_ReusedColumns_AreOverwrittenWithTheSameBits(SharedGradients shared)
+    {
+        var random = new Random(7);
+        var (graph, batchInputs, output) = RandomBatchGraph.Create(random);
+        var plan = GradientChecker.Compile(graph);
+        var request = new BatchRequest { BatchInputs = batchInputs, Outputs = [output], SharedGradients = shared };
+        var batchPlan = BatchPlan.Create(plan, request, chunkSize: 4);
+        const int points = 11;
+        var columns = batchInputs.Select(id => RandomColumn(random, points * Shapes.ElementCount(plan.Shapes[plan.SlotOf(id)]))).ToArray();
+        var expected = BatchEvaluator.Evaluate(batchPlan, columns, points);
+        var reused = BatchResult.Allocate(batchPlan, points);
+
+        BatchEvaluator.EvaluateInto(batchPlan, columns, reused);
+        BatchEvaluator.EvaluateInto(batchPlan, columns, reused);
+
+        AssertBits(expected.Outputs.SelectMany(c => c).ToArray(), reused.Outputs.SelectMany(c => c).ToArray(), "outputs");
+        AssertBits(expected.Gradients.SelectMany(c => c).ToArray(), reused.Gradients.SelectMany(c => c).ToArray(), "gradients");
+    }
+
+    [Fact]
+    public void EvaluateInto_ColumnsForAnotherPointCount_AreRejected()
+    {
+        var plan = GradientChecker.Compile(GraphFiles.Read(Path.Combine(AppContext.BaseDirectory, "examples", "seed002-log-expression.json")));
+        var batchPlan = BatchPlan.Create(plan, new BatchRequest { BatchInputs = ["x", "y"], Outputs = ["z"], Wrt = ["x", "y"] });
+        var result = BatchResult.Allocate(batchPlan, 3) with { PointCount = 2 };
+
+        var error = Assert.Throws<ArgumentException>(() => BatchEvaluator.EvaluateInto(batchPlan, [new double[2], new double[2]], result));
+
+        Assert.StartsWith("the result columns do not fit 2 points of this plan", error.Message);
+    }
+
     [Fact]
     public void Evaluate_ColumnOfTheWrongLength_NamesTheInput()
     {

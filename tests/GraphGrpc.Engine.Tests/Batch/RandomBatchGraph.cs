@@ -4,8 +4,8 @@ namespace GraphGrpc.Engine.Tests.Batch;
 
 /// <summary>
 /// Random graphs for batch tests: per-point inputs and shared inputs, scalars and vectors, with
-/// elementwise ops (which the batch runs chunk-wide) and whole-tensor ops (which it runs point by
-/// point), and fan-out, all joined into one scalar output.
+/// elementwise ops and sums and means (which the batch runs chunk-wide) and whole-tensor ops (which it
+/// runs point by point), and fan-out, all joined into one scalar output.
 /// </summary>
 internal static class RandomBatchGraph
 {
@@ -78,7 +78,7 @@ internal static class RandomBatchGraph
             }
             else if (shapes[a].Length == 1)
             {
-                builder.Op(id, random.Next(2) == 0 ? n => n.Softmax = new() : n => n.Sum = new(), a);
+                builder.Op(id, random.Next(3) switch { 0 => n => n.Softmax = new(), 1 => n => n.Sum = new(), _ => n => n.Mean = new() }, a);
                 shapes[id] = builder.Graph.Nodes[^1].Softmax is null ? [] : shapes[a];
                 consumed.Add(a);
             }
@@ -95,7 +95,7 @@ internal static class RandomBatchGraph
         var output = builder.Op("total0", n => n.Sum = new(), sinks[0]);
         for (var i = 1; i < sinks.Count; i++)
         {
-            var part = builder.Op($"part{i}", n => n.Sum = new(), sinks[i]);
+            var part = builder.Op($"part{i}", random.Next(2) == 0 ? n => n.Sum = new() : n => n.Mean = new(), sinks[i]);
             output = builder.Op($"total{i}", n => n.Add = new(), output, part);
         }
         return (builder.Graph, [.. batchInputs], output);

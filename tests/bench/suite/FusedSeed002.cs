@@ -9,9 +9,9 @@ internal static class FusedSeed002
 {
     private const int Chunk = 4096;
 
-    public static (double[] Z, double[] Dx, double[] Dy) Run(double[] x, double[] y)
+    public static void Run(double[] x, double[] y, (double[] Z, double[] Dx, double[] Dy) result)
     {
-        var (z, dx, dy) = (new double[x.Length], new double[x.Length], new double[x.Length]);
+        var (z, dx, dy) = result;
         Parallel.For(0, (x.Length + Chunk - 1) / Chunk, chunk =>
         {
             var end = Math.Min(x.Length, (chunk + 1) * Chunk);
@@ -24,6 +24,5 @@ internal static class FusedSeed002
                 dy[i] = 5 * xi / e;
             }
         });
-        return (z, dx, dy);
     }
 }

@@ -12,7 +12,10 @@ public sealed class NegOp : UnaryOp
     public override string Name => "neg";
     public override CachedForBackward Cached => CachedForBackward.Nothing;
     protected override double Apply(double x) => -x;
+    public override void Compute(ReadOnlySpan<double> x, Span<double> y) => TensorPrimitives.Negate(x, y);
     protected override double Gradient(double g, double x, double y) => -g;
+    public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx) =>
+        TensorPrimitives.Negate(g, dx);
 }
 
 public sealed class ExpOp : UnaryOp
@@ -53,8 +56,14 @@ public sealed class SquareOp : UnaryOp
     public override string Name => "square";
     public override CachedForBackward Cached => CachedForBackward.Inputs;
     protected override double Apply(double x) => x * x;
+    public override void Compute(ReadOnlySpan<double> x, Span<double> y) => TensorPrimitives.Multiply(x, x, y);
     // square is pow(self, 2): grad * (2 * self)
     protected override double Gradient(double g, double x, double y) => g * (2 * x);
+    public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx)
+    {
+        TensorPrimitives.Multiply(x, 2.0, dx);
+        TensorPrimitives.Multiply(g, dx, dx);
+    }
 }
 
 public sealed class AbsOp : UnaryOp
@@ -106,6 +115,13 @@ public sealed class TanhOp : UnaryOp
     public override void Compute(ReadOnlySpan<double> x, Span<double> y) => TanhKernel.Tanh(x, y);
     // grad * (1 - result * result)
     protected override double Gradient(double g, double x, double y) => g * (1 - y * y);
+    // The same three operations in the same order, each over the whole span.
+    public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx)
+    {
+        TensorPrimitives.Multiply(y, y, dx);
+        TensorPrimitives.Subtract(1.0, dx, dx);
+        TensorPrimitives.Multiply(g, dx, dx);
+    }
 }
 
 public sealed class SigmoidOp : UnaryOp
@@ -117,6 +133,13 @@ public sealed class SigmoidOp : UnaryOp
     public override void Compute(ReadOnlySpan<double> x, Span<double> y) => SigmoidKernel.Sigmoid(x, y);
     // grad * (1 - result) * result
     protected override double Gradient(double g, double x, double y) => g * (1 - y) * y;
+    // The same three operations in the same order, each over the whole span.
+    public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx)
+    {
+        TensorPrimitives.Subtract(1.0, y, dx);
+        TensorPrimitives.Multiply(g, dx, dx);
+        TensorPrimitives.Multiply(dx, y, dx);
+    }
 }
 
 public sealed class ReluOp : UnaryOp

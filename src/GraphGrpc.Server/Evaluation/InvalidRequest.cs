@@ -14,13 +14,28 @@ internal static class InvalidRequest
 {
     private const int ProblemsInMessage = 3;
 
+    // The details ride in a trailer, and clients cap header size (grpc-core at 8 KiB, HttpClient at
+    // 64 KiB): past this many bytes a status with thousands of problems never reaches the client at all.
+    private const int DetailsBudget = 4096;
+
     public static RpcException Exception(IReadOnlyList<GraphProblem> problems)
     {
         var code = problems.Any(p => p.Kind == ProblemKind.LimitExceeded) ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument;
         var shown = string.Join("; ", problems.Take(ProblemsInMessage));
         var more = problems.Count > ProblemsInMessage ? $"; and {problems.Count - ProblemsInMessage} more" : "";
         var failure = new Proto.ValidationFailure();
-        failure.Problems.Add(problems.Select(ProtoConversions.ToProto));
+        foreach (var problem in problems.Select(ProtoConversions.ToProto))
+        {
+            if (failure.CalculateSize() + problem.CalculateSize() > DetailsBudget)
+            {
+                failure.Problems.Add(new Proto.Problem
+                {
+                    Message = $"and {problems.Count - failure.Problems.Count} more problems, left out to keep the status small; Validate lists them all",
+                });
+                break;
+            }
+            failure.Problems.Add(problem);
+        }
         var status = new Google.Rpc.Status
         {
             Code = (int)code,

@@ -5,6 +5,7 @@ using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Tensors;
 using SharedGradients = GraphGrpc.Engine.Batch.SharedGradients;
+using BatchResult = GraphGrpc.Engine.Batch.BatchResult;
 
 namespace GraphGrpc.Engine.Tests.Batch;
 

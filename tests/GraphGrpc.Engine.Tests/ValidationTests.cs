@@ -175,6 +175,18 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public void Compile_UndefinedReductionFromTheWire_IsInvalidValue()
+    {
+        // Found by the fuzz driver: an enum number outside the proto's set used to escape as an exception.
+        var b = new GraphBuilder();
+        b.Input("p", new double[2], 2);
+        b.Input("t", new double[2], 2);
+        b.Op("loss", n => n.Mse = new Mse { Reduction = (Reduction)3 }, "p", "t");
+
+        Assert.Equal(new GraphProblem("loss", ProblemKind.InvalidValue, "reduction 3 is not one of REDUCTION_UNSPECIFIED, REDUCTION_MEAN, REDUCTION_SUM"), Single(b.Graph));
+    }
+
+    [Fact]
     public void Compile_Cycle_PrintsTheNodesInOrder()
     {
         var b = new GraphBuilder();

@@ -58,7 +58,8 @@ public static class BatchEvaluator
         // Summed gradients are added per chunk, then across chunks in chunk order, so the result does not depend on thread timing.
         var partialSums = summed.Contains(true) ? new double[chunkCount][][] : null;
         // One worker per core, each taking the next chunk until none is left, with scratch the plan keeps between batches.
-        var workers = Math.Min(Environment.ProcessorCount, chunkCount);
+        // At least one, so that an empty batch still runs (and leaves every sum at zero).
+        var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, chunkCount));
         var nextChunk = -1;
         Parallel.For(0, workers, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = workers }, _ =>
         {

@@ -148,6 +148,20 @@ public sealed class BatchEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_NoPoints_GivesEmptyColumnsAndZeroSums()
+    {
+        // Found by the fuzz driver: an empty chunk asked Parallel.For for zero workers.
+        var plan = GradientChecker.Compile(GraphFiles.Read(Path.Combine(AppContext.BaseDirectory, "examples", "seed003-squared-error.json")));
+        var batchPlan = BatchPlan.Create(plan, new BatchRequest { BatchInputs = ["x", "y"], Outputs = ["L"], Wrt = ["x", "w"] });
+
+        var batch = BatchEvaluator.Evaluate(batchPlan, [[], []], 0);
+
+        Assert.Empty(batch.Outputs[0]);
+        Assert.Empty(batch.Gradients[0]);
+        Assert.Equal([0.0], batch.Gradients[1]);
+    }
+
+    [Fact]
     public void Evaluate_ColumnOfTheWrongLength_NamesTheInput()
     {
         var plan = GradientChecker.Compile(GraphFiles.Read(Path.Combine(AppContext.BaseDirectory, "examples", "seed003-squared-error.json")));

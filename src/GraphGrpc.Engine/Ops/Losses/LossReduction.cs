@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Validation;
 using Proto = GraphGrpc.Contracts.V1;
 
 namespace GraphGrpc.Engine.Ops.Losses;
@@ -15,6 +16,8 @@ internal static class LossReductions
     {
         Proto.Reduction.Unspecified or Proto.Reduction.Mean => LossReduction.Mean,
         Proto.Reduction.Sum => LossReduction.Sum,
-        _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "unknown reduction"),
+        // A client can send any number on the wire; an undefined one is the client's mistake, not ours.
+        _ => throw new OpDefinitionException(ProblemKind.InvalidValue,
+            $"reduction {(int)reduction} is not one of REDUCTION_UNSPECIFIED, REDUCTION_MEAN, REDUCTION_SUM"),
     };
 }

@@ -76,7 +76,12 @@ public sealed class HealthService
         {
             lock (_watchersLock)
             {
-                _watchers[request.Service].Remove(updates);
+                var list = _watchers[request.Service];
+                list.Remove(updates);
+                if (list.Count == 0)
+                {
+                    _watchers.Remove(request.Service);
+                }
             }
         }
     }

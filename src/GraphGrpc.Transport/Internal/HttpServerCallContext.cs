@@ -212,6 +212,9 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
                     ? "Can't write the message: the call's deadline has passed."
                     : "Can't write the message: the call is complete.");
             }
+            // Kestrel drops writes to a stream whose client is gone without failing them, so a
+            // handler streaming to a vanished client must be stopped here.
+            _http.RequestAborted.ThrowIfCancellationRequested();
             if (!_headersSent)
             {
                 SendHeadersWithFirstMessage();
@@ -223,7 +226,11 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
             MessageWriter.Write(writer, message, compression, _method.Options.ResponseCompressionLevel, _method.Options.MaxSendMessageSize);
             if (flush)
             {
-                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                var result = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (result.IsCanceled || result.IsCompleted)
+                {
+                    throw new OperationCanceledException("The response stream was closed: the client is gone.", _http.RequestAborted);
+                }
             }
         }
         finally

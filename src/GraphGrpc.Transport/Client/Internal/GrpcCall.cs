@@ -320,7 +320,11 @@ internal sealed class GrpcCall<TRequest, TResponse> : ICallState, IAsyncStreamRe
             _trailers = trailers ?? [];
         }
         var exception = new RpcException(status, _trailers);
-        _headers.TrySetException(exception);
+        if (_headers.TrySetException(exception))
+        {
+            // Callers need not await the headers; an unread failure there is not an error.
+            _ = _headers.Task.Exception;
+        }
         if (abort)
         {
             _content?.Abort(exception);

@@ -27,15 +27,24 @@ internal sealed class PushRequestContent : HttpContent
     /// <summary>The call ended: pending and later writes fail with this exception.</summary>
     public void Fail(Exception exception)
     {
-        _stream.TrySetException(exception);
+        SetStreamException(exception);
         _complete.TrySetResult();
     }
 
     /// <summary>The client gave up on the call: the body fails, so HttpClient resets the stream.</summary>
     public void Abort(Exception exception)
     {
-        _stream.TrySetException(exception);
+        SetStreamException(exception);
         _complete.TrySetException(exception);
+    }
+
+    /// <summary>A call that never writes never awaits the stream: its failure is not left unobserved.</summary>
+    private void SetStreamException(Exception exception)
+    {
+        if (_stream.TrySetException(exception))
+        {
+            _ = _stream.Task.Exception;
+        }
     }
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)

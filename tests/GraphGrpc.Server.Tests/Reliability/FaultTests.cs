@@ -75,6 +75,8 @@ public sealed class FaultTests
 
         var clock = Stopwatch.StartNew();
         server.Terminate();
+        // The signal is handled asynchronously; a call that lands before the host starts stopping is served.
+        await WaitFor.Condition(() => server.Tail.Contains("Application is shutting down", StringComparison.Ordinal));
 
         // New calls, on a connection opened after the signal, are refused while the others drain.
         using var late = GrpcChannel.ForAddress(server.Address);

@@ -20,7 +20,6 @@ public sealed class FuzzTests(ServerFixture server, ITestOutputHelper output) : 
             Seed = 7,
             BigEvery = 250,
             ChainDepth = 1_000_000,
-            UndefinedEnums = false,
         });
 
         var report = await runner.RunAsync();

@@ -8,8 +8,9 @@ using GraphGrpc.Fuzz;
 namespace GraphGrpc.Bench.Suite;
 
 /// <summary>
-/// G1 through the service: the built server in a process of its own on loopback, and the .NET client
-/// streaming EvaluateBatch with raw little-endian columns, reading every result column back into arrays.
+/// The service on loopback: the built server in a process of its own and the .NET client. G1 streams
+/// EvaluateBatch with raw little-endian columns, reading every result column back into arrays; G4
+/// is one point through a unary Evaluate.
 /// </summary>
 internal sealed class OverGrpc : IDisposable
 {
@@ -90,6 +91,14 @@ internal sealed class OverGrpc : IDisposable
         }
         await call.RequestStream.CompleteAsync();
         await reading;
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>One unary Evaluate call, its round trip in seconds.</summary>
+    public async Task<double> UnaryAsync(EvaluateRequest request)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await _client.EvaluateUnaryAsync(request);
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 

@@ -4,6 +4,7 @@ using GraphGrpc.Engine.Batch;
 using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Tensors;
+using BatchResult = GraphGrpc.Engine.Batch.BatchResult;
 using SharedGradients = GraphGrpc.Engine.Batch.SharedGradients;
 using BatchResult = GraphGrpc.Engine.Batch.BatchResult;
 

@@ -264,6 +264,20 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public void CheckRequest_GraphOverTheNodeLimit_DoesNotCallExistingNodesUnknown()
+    {
+        // Found by a newcomer: the node limit refuses the graph before indexing it, and every named
+        // output and wrt node then looked unknown.
+        var b = new GraphBuilder();
+        b.Input("x", 1);
+        b.Op("y", n => n.Exp = new(), "x");
+        var compilation = GraphCompiler.Compile(b.Graph, new GraphLimits { MaxNodes = 1 });
+
+        Assert.Empty(compilation.CheckRequest(new EvaluationRequest { Outputs = ["y"], Wrt = ["x"] }));
+        Assert.Equal(ProblemKind.LimitExceeded, Assert.Single(compilation.Problems).Kind);
+    }
+
+    [Fact]
     public void Compile_LeafLargerThanTheElementLimit_IsLimitExceeded()
     {
         var graph = new Graph { Nodes = { new Node { Id = "big", Input = new Input { Value = new Contracts.V1.Tensor { Shape = { 1000, 1000 } } } } } };

@@ -7,14 +7,14 @@ namespace GraphGrpc.Engine.Compilation;
 /// <summary>What compiling a graph gave: every problem found, and the plan when there were none.</summary>
 public sealed class Compilation
 {
-    private readonly Dictionary<string, int> _indexById;
+    private readonly Dictionary<string, int>? _indexById;
     private readonly int[]?[] _shapes;
     private readonly Lazy<Plan>? _plan;
 
     private readonly string[] _sinks;
 
     internal Compilation(
-        List<GraphProblem> problems, Lazy<Plan>? plan, Dictionary<string, int> indexById, int[]?[]? shapes = null, string[]? sinks = null)
+        List<GraphProblem> problems, Lazy<Plan>? plan, Dictionary<string, int>? indexById, int[]?[]? shapes = null, string[]? sinks = null)
     {
         _sinks = sinks ?? [];
         Problems = problems;
@@ -40,7 +40,7 @@ public sealed class Compilation
     public IReadOnlyList<string> Sinks => _sinks;
 
     /// <summary>Whether the graph has a node with this id (known even when the graph is invalid).</summary>
-    public bool HasNode(string id) => _indexById.ContainsKey(id);
+    public bool HasNode(string id) => _indexById?.ContainsKey(id) ?? false;
 
     /// <summary>
     /// The problems of a request against this graph: outputs and "with respect to" nodes that do not
@@ -50,6 +50,11 @@ public sealed class Compilation
     public IReadOnlyList<GraphProblem> CheckRequest(EvaluationRequest request)
     {
         var problems = new List<GraphProblem>();
+        if (_indexById is null)
+        {
+            // The graph was refused before its nodes were read (too many of them): nothing to check names against.
+            return problems;
+        }
         foreach (var output in request.Outputs)
         {
             if (!HasNode(output))

@@ -22,7 +22,8 @@ public static class GraphCompiler
         {
             problems.Add(new GraphProblem("", ProblemKind.LimitExceeded,
                 $"the graph has {nodes.Count} nodes, more than the limit of {limits.MaxNodes}"));
-            return new Compilation(problems, null, new Dictionary<string, int>());
+            // Nothing was indexed, so a request's node names cannot be checked against it either.
+            return new Compilation(problems, null, indexById: null);
         }
 
         var indexById = IndexIds(nodes, problems, out var excluded);

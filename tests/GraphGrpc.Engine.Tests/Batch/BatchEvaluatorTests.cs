@@ -6,7 +6,6 @@ using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Tensors;
 using BatchResult = GraphGrpc.Engine.Batch.BatchResult;
 using SharedGradients = GraphGrpc.Engine.Batch.SharedGradients;
-using BatchResult = GraphGrpc.Engine.Batch.BatchResult;
 
 namespace GraphGrpc.Engine.Tests.Batch;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace GraphGrpc.Server.Tests;
@@ -11,7 +10,7 @@ public sealed class ForeignClientTests(ServerFixture server) : IClassFixture<Ser
 {
     private static readonly string[] Cases = ["evaluate_stream", "evaluate_unary", "status_details"];
 
-    private static string RepositoryRoot { get; } = FindRepositoryRoot();
+    private static string RepositoryRoot => Programs.RepositoryRoot;
 
     private string Port => new Uri(server.Address).Port.ToString(CultureInfo.InvariantCulture);
 
@@ -47,30 +46,5 @@ public sealed class ForeignClientTests(ServerFixture server) : IClassFixture<Ser
         Assert.Equal(Cases.Select(c => $"PASS {c}"), lines);
     }
 
-    /// <summary>Runs a program to its end and returns what it printed; a non-zero exit fails the test with all its output.</summary>
-    private static async Task<string> RunAsync(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{program} exited with {process.ExitCode}:\n{await output}\n{await error}");
-        return await output;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "GraphGrpc.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("GraphGrpc.sln not found above the test binaries.");
-    }
+    private static Task<string> RunAsync(string program, string[] arguments) => Programs.RunToSuccessAsync(program, arguments);
 }

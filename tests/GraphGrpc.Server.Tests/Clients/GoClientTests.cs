@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace GraphGrpc.Server.Tests.Clients;
@@ -86,7 +85,7 @@ public sealed partial class GoClientTests(ServerFixture server, GoWorkspace go) 
 /// </summary>
 public sealed class GoWorkspace : IDisposable
 {
-    public static string Sources { get; } = Path.Combine(FindRepositoryRoot(), "src", "clients", "go");
+    public static string Sources { get; } = Path.Combine(Programs.RepositoryRoot, "src", "clients", "go");
 
     public GoWorkspace()
     {
@@ -113,34 +112,21 @@ public sealed class GoWorkspace : IDisposable
     /// <summary>Runs a command in the package to its end: its exit code, and its output and errors together.</summary>
     public async Task<(int ExitCode, string Output)> TryRunAsync(string[] command, params (string Name, string Value)[] environment)
     {
-        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Package };
-        foreach (var argument in command.Skip(1))
+        var variables = new Dictionary<string, string?>
         {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["GO111MODULE"] = "off";
-        start.Environment["GOPATH"] = $"{Root}:/usr/share/gocode";
-        // Kept between runs, so that grpc-go compiles once; go's cache is safe to share.
-        start.Environment["GOCACHE"] = Path.Combine(Path.GetTempPath(), "graphgrpc-go-build-cache");
-        start.Environment.Remove("GRAPHGRPC_TEST_SERVER");
+            ["GO111MODULE"] = "off",
+            ["GOPATH"] = $"{Root}:/usr/share/gocode",
+            // Kept between runs, so that grpc-go compiles once; go's cache is safe to share.
+            ["GOCACHE"] = Path.Combine(Path.GetTempPath(), "graphgrpc-go-build-cache"),
+            ["GRAPHGRPC_TEST_SERVER"] = null,
+        };
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            variables[name] = value;
         }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{string.Join(' ', command)} ran for more than 5 minutes:\n{await output}\n{await error}");
-        }
-        return (process.ExitCode, await output + await error);
+        var (exitCode, output, error) = await Programs.RunAsync(command[0], command.Skip(1), TimeSpan.FromMinutes(5),
+            workingDirectory: Package, environment: variables);
+        return (exitCode, output + error);
     }
 
     private static void Copy(DirectoryInfo from, string to)
@@ -154,15 +140,5 @@ public sealed class GoWorkspace : IDisposable
         {
             Copy(directory, Path.Combine(to, directory.Name));
         }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "GraphGrpc.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("GraphGrpc.sln not found above the test binaries.");
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace GraphGrpc.Server.Tests.Clients;
 
 /// <summary>
@@ -13,46 +11,16 @@ public sealed class PythonClientTests(ServerFixture server) : IClassFixture<Serv
     [Fact]
     public async Task PytestSuite_PassesAgainstTheServer()
     {
-        var root = FindRepositoryRoot();
-        var start = new ProcessStartInfo("/usr/bin/python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = root,
-        };
-        foreach (var argument in new[] { "-m", "pytest", "src/clients/python/tests", "-q", "-p", "no:cacheprovider" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["GRAPHGRPC_ADDRESS"] = new Uri(server.Address).Authority;
-        // Leave no __pycache__ in the source tree.
-        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        var output = await Programs.RunToSuccessAsync("/usr/bin/python3",
+            ["-m", "pytest", "src/clients/python/tests", "-q", "-p", "no:cacheprovider"],
+            Timeout,
+            environment: new Dictionary<string, string?>
+            {
+                ["GRAPHGRPC_ADDRESS"] = new Uri(server.Address).Authority,
+                // Leave no __pycache__ in the source tree.
+                ["PYTHONDONTWRITEBYTECODE"] = "1",
+            });
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"pytest did not finish within {Timeout}:\n{await output}\n{await error}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"pytest exited with {process.ExitCode}:\n{await output}\n{await error}");
-        Assert.Contains(" passed", await output, StringComparison.Ordinal);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "GraphGrpc.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("GraphGrpc.sln not found above the test binaries.");
+        Assert.Contains(" passed", output, StringComparison.Ordinal);
     }
 }

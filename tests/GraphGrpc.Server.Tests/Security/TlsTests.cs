@@ -1,6 +1,5 @@
 using System.Globalization;
 using GraphGrpc.Contracts.V1;
-using GraphGrpc.Server.Tests.Deployment;
 using GraphGrpc.Transport;
 
 namespace GraphGrpc.Server.Tests.Security;

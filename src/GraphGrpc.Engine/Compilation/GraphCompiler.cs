@@ -54,7 +54,7 @@ public static class GraphCompiler
         {
             consumed[input] = true;
         }
-        var sinks = order.Where(i => !consumed[i]).Select(i => nodes[i].Id).ToArray();
+        var sinkNodes = order.Where(i => !consumed[i]).ToArray();
 
         // Validation is done; the plan is built when first asked for, so callers can time the two apart.
         var plan = new Lazy<Plan>(() =>
@@ -68,9 +68,10 @@ public static class GraphCompiler
                 order.Select(i => nodes[i].Id).ToArray(),
                 order.Select(i => ops[i]!).ToArray(),
                 order.Select(i => inputs[i].Select(input => slotOf[input]).ToArray()).ToArray(),
-                order.Select(i => shapes[i]!).ToArray());
+                order.Select(i => shapes[i]!).ToArray(),
+                sinkNodes.Select(i => slotOf[i]).ToArray());
         });
-        return new Compilation(problems, plan, indexById, shapes, sinks);
+        return new Compilation(problems, plan, indexById, shapes, sinkNodes.Select(i => nodes[i].Id).ToArray());
     }
 
     /// <summary>The cycle as a -> b -> c -> a; a very long one keeps its ends and says how many nodes it has.</summary>

@@ -10,7 +10,7 @@ public sealed class Plan
 {
     private readonly Dictionary<string, int> _slotById;
 
-    internal Plan(string[] ids, Op[] ops, int[][] inputs, int[][] shapes)
+    internal Plan(string[] ids, Op[] ops, int[][] inputs, int[][] shapes, int[] sinks)
     {
         Ids = ids;
         Ops = ops;
@@ -21,15 +21,7 @@ public sealed class Plan
         {
             _slotById[ids[slot]] = slot;
         }
-        var consumed = new bool[ids.Length];
-        foreach (var slotInputs in inputs)
-        {
-            foreach (var input in slotInputs)
-            {
-                consumed[input] = true;
-            }
-        }
-        Sinks = Enumerable.Range(0, ids.Length).Where(slot => !consumed[slot]).ToArray();
+        Sinks = sinks;
     }
 
     /// <summary>Node ids by slot; slots are the topological order.</summary>

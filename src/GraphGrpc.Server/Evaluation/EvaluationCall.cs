@@ -162,7 +162,7 @@ internal sealed class EvaluationCall
         return seeds;
     }
 
-    internal static IEnumerable<GraphProblem> CheckSelection(Proto.NodeSelection? selection, Compilation compilation, string what)
+    private static IEnumerable<GraphProblem> CheckSelection(Proto.NodeSelection? selection, Compilation compilation, string what)
     {
         if (selection?.Mode != Proto.NodeSelection.Types.Mode.Listed)
         {

@@ -1,62 +1,50 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
+using Grpc.Net.Client;
 using GraphGrpc.Contracts.V1;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
 
 namespace GraphGrpc.Client;
 
 /// <summary>
-/// The typed client of graphgrpc.v1.GraphEvaluator. Method paths and message types come from the
-/// proto's descriptor, so they cannot drift from the server's.
+/// The typed client of graphgrpc.v1.GraphEvaluator over the generated grpc-dotnet client, with
+/// the problems of a refused graph read back from the status details.
 /// </summary>
-public sealed class GraphEvaluatorClient
+public sealed class GraphEvaluatorClient : IDisposable
 {
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = EvaluatorReflection.Descriptor.Services[0];
-    private static readonly Method<ValidateRequest, ValidateResponse> ValidateMethod = Method<ValidateRequest, ValidateResponse>.From(Service.FindMethodByName("Validate"));
-    private static readonly Method<EvaluateRequest, EvaluateEvent> EvaluateMethod = Method<EvaluateRequest, EvaluateEvent>.From(Service.FindMethodByName("Evaluate"));
-    private static readonly Method<EvaluateRequest, EvaluateUnaryResponse> EvaluateUnaryMethod = Method<EvaluateRequest, EvaluateUnaryResponse>.From(Service.FindMethodByName("EvaluateUnary"));
-    private static readonly Method<EvaluateBatchRequest, EvaluateBatchResponse> EvaluateBatchMethod = Method<EvaluateBatchRequest, EvaluateBatchResponse>.From(Service.FindMethodByName("EvaluateBatch"));
+    private readonly GrpcChannel? _ownedChannel;
 
-    private readonly string? _authorization;
-
-    public GraphEvaluatorClient(GrpcChannel channel, string? bearerToken = null)
+    /// <summary>A client over a call invoker; Grpc.Net.ClientFactory creates it this way (<see cref="GraphEvaluatorClientRegistration"/>).</summary>
+    public GraphEvaluatorClient(CallInvoker callInvoker)
     {
-        Channel = channel;
-        _authorization = bearerToken is null ? null : $"Bearer {bearerToken}";
+        ArgumentNullException.ThrowIfNull(callInvoker);
+        CallInvoker = callInvoker;
+        Calls = new GraphEvaluator.GraphEvaluatorClient(callInvoker);
     }
 
-    /// <summary>A client of the server at <paramref name="address"/>, e.g. <c>http://127.0.0.1:50051</c>.</summary>
-    public static GraphEvaluatorClient ForAddress(string address, GrpcChannelOptions? options = null) =>
-        new(GrpcChannel.ForAddress(address, options));
-
-    /// <summary>A client that sends a bearer token and, over https://, trusts the given roots.</summary>
-    public static GraphEvaluatorClient ForAddress(string address, GraphEvaluatorClientOptions clientOptions)
+    /// <summary>A client over <paramref name="channel"/>, which the caller keeps and disposes.</summary>
+    public GraphEvaluatorClient(ChannelBase channel)
+        : this((channel ?? throw new ArgumentNullException(nameof(channel))).CreateCallInvoker())
     {
-        ArgumentNullException.ThrowIfNull(clientOptions);
-        var channelOptions = new GrpcChannelOptions();
-        if (clientOptions.RootCertificates is { } roots)
-        {
-            var trust = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-            trust.CustomTrustStore.AddRange(roots);
-            channelOptions.HttpHandler = new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = true,
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                SslOptions = new SslClientAuthenticationOptions
-                {
-                    CertificateChainPolicy = trust,
-                },
-            };
-        }
-        return new GraphEvaluatorClient(GrpcChannel.ForAddress(address, channelOptions), clientOptions.BearerToken);
     }
 
-    public GrpcChannel Channel { get; }
+    private GraphEvaluatorClient(GrpcChannel ownedChannel)
+        : this((ChannelBase)ownedChannel) => _ownedChannel = ownedChannel;
 
-    public async Task<ValidateResponse> ValidateAsync(ValidateRequest request, CallOptions? options = null)
+    /// <summary>
+    /// A client of the server at <paramref name="address"/> (<c>http://127.0.0.1:50051</c>,
+    /// <c>https://…</c> or <c>unix:/path/to.sock</c>) on a channel of its own, closed by <see cref="Dispose"/>.
+    /// </summary>
+    public static GraphEvaluatorClient ForAddress(string address, GraphEvaluatorClientOptions? options = null) =>
+        new(GraphEvaluatorChannel.Create(address, options));
+
+    /// <summary>The invoker beneath, for the standard services on the same server (e.g. <c>new Health.HealthClient(client.CallInvoker)</c>).</summary>
+    public CallInvoker CallInvoker { get; }
+
+    /// <summary>The generated client, for calls this wrapper does not shape.</summary>
+    public GraphEvaluator.GraphEvaluatorClient Calls { get; }
+
+    public async Task<ValidateResponse> ValidateAsync(ValidateRequest request, CallOptions options = default)
     {
-        using var call = Channel.AsyncUnaryCall(ValidateMethod, request, Authorize(options));
+        using var call = Calls.ValidateAsync(request, options);
         return await call.ResponseAsync.ConfigureAwait(false);
     }
 
@@ -64,12 +52,12 @@ public sealed class GraphEvaluatorClient
     /// Starts a streamed evaluation: values in topological order, then gradients in reverse, then
     /// trace events if asked for, then the summary. Dispose the call to cancel it.
     /// </summary>
-    public AsyncServerStreamingCall<EvaluateEvent> Evaluate(EvaluateRequest request, CallOptions? options = null) =>
-        Channel.AsyncServerStreamingCall(EvaluateMethod, request, Authorize(options));
+    public AsyncServerStreamingCall<EvaluateEvent> Evaluate(EvaluateRequest request, CallOptions options = default) =>
+        Calls.Evaluate(request, options);
 
-    public async Task<EvaluateUnaryResponse> EvaluateUnaryAsync(EvaluateRequest request, CallOptions? options = null)
+    public async Task<EvaluateUnaryResponse> EvaluateUnaryAsync(EvaluateRequest request, CallOptions options = default)
     {
-        using var call = Channel.AsyncUnaryCall(EvaluateUnaryMethod, request, Authorize(options));
+        using var call = Calls.EvaluateUnaryAsync(request, options);
         return await call.ResponseAsync.ConfigureAwait(false);
     }
 
@@ -77,33 +65,16 @@ public sealed class GraphEvaluatorClient
     /// Opens a batch stream: write a start, then chunks, then complete; read BatchReady, a result
     /// per chunk in order, and the summary. Dispose the call to cancel it.
     /// </summary>
-    public AsyncDuplexStreamingCall<EvaluateBatchRequest, EvaluateBatchResponse> EvaluateBatch(CallOptions? options = null) =>
-        Channel.AsyncDuplexStreamingCall(EvaluateBatchMethod, options);
+    public AsyncDuplexStreamingCall<EvaluateBatchRequest, EvaluateBatchResponse> EvaluateBatch(CallOptions options = default) =>
+        Calls.EvaluateBatch(options);
 
     /// <summary>Every problem an INVALID_ARGUMENT or RESOURCE_EXHAUSTED status carried in its details; empty when it carried none.</summary>
     public static IReadOnlyList<Problem> ProblemsOf(RpcException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        var failure = exception.GetRpcStatus()?.Details
-            .Where(detail => detail.Is(ValidationFailure.Descriptor))
-            .Select(detail => detail.Unpack<ValidationFailure>())
-            .FirstOrDefault();
+        var failure = exception.GetRpcStatus()?.GetDetail<ValidationFailure>();
         return failure?.Problems ?? (IReadOnlyList<Problem>)[];
     }
 
-    /// <summary>Adds the token to the call's metadata unless the caller set its own.</summary>
-    private CallOptions? Authorize(CallOptions? options)
-    {
-        if (_authorization is null || options?.Headers?.Get("authorization") is not null)
-        {
-            return options;
-        }
-        var headers = new Metadata();
-        foreach (var entry in options?.Headers ?? [])
-        {
-            headers.Add(entry);
-        }
-        headers.Add("authorization", _authorization);
-        return (options ?? CallOptions.Default) with { Headers = headers };
-    }
+    public void Dispose() => _ownedChannel?.Dispose();
 }

@@ -1,9 +1,9 @@
+using Grpc.HealthCheck;
+using GraphGrpc.Server.Calls;
 using GraphGrpc.Server.Evaluation;
 using GraphGrpc.Server.Hosting;
 using GraphGrpc.Server.Security;
 using GraphGrpc.Server.Telemetry;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Health;
 
 namespace GraphGrpc.Server;
 
@@ -15,45 +15,39 @@ public static class GraphGrpcServer
     /// <summary>The configured application, ready to run; <paramref name="args"/> take the usual ASP.NET forms (--urls, --GraphGrpc:MaxNodes=...).</summary>
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // appsettings.json sits beside the assembly, so it is found whatever the working directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var options = builder.Configuration.GetSection(EvaluatorOptions.Section).Get<EvaluatorOptions>() ?? new EvaluatorOptions();
         var tokens = BearerTokens.FromOptions(builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions());
 
-        // The slim builder leaves out TLS from configuration (Kestrel:Endpoints:*:Certificate); deployments need it.
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        // Plain-text HTTP/2 on loopback unless --urls, ASPNETCORE_URLS or Kestrel endpoints (TLS) say otherwise.
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
-        {
-            builder.WebHost.UseUrls(DefaultUrl);
-        }
+        builder.ConfigureKestrelForGrpc();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTime);
         builder.Services.Configure<EvaluatorOptions>(builder.Configuration.GetSection(EvaluatorOptions.Section));
-        builder.Services.AddGrpcTransport(transport =>
+        builder.Services.AddGrpc(grpc =>
         {
-            transport.MaxReceiveMessageSize = options.MaxMessageSize;
-            transport.MaxSendMessageSize = options.MaxMessageSize;
+            grpc.MaxReceiveMessageSize = options.MaxMessageSize;
+            grpc.MaxSendMessageSize = options.MaxMessageSize;
+            grpc.EnableDetailedErrors = false;
+            grpc.Interceptors.Add<CallInterceptor>();
         });
-        builder.Services.AddGrpcHealth();
         builder.Services.AddGrpcReflection();
+        builder.Services.AddSingleton<HealthServiceImpl>();
+        builder.Services.AddSingleton(new CallAuthentication(tokens));
         builder.Services.AddSingleton<GraphGrpcTelemetry>();
         builder.Services.AddSingleton<ConcurrencyGate>();
         builder.Services.AddSingleton<PlanCache>();
-        builder.Services.AddSingleton<GraphEvaluatorService>();
+        builder.AddGraphGrpcOpenTelemetry();
 
         var app = builder.Build();
-        if (OpenTelemetryExport.StartIfConfigured(app.Configuration) is { } export)
-        {
-            app.Lifetime.ApplicationStopped.Register(export.Dispose);
-        }
+        app.MapGrpcService<GraphEvaluatorService>();
+        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcReflectionService();
+        ShutdownDrain.MarkServing(app.Services.GetRequiredService<HealthServiceImpl>(), app.Lifetime);
         if (tokens is not null)
         {
-            app.UseBearerTokenAuthentication(tokens, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GraphGrpc.Security"));
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GraphGrpc.Security");
+            app.Lifetime.ApplicationStarted.Register(() => CallAuthentication.LogEnabled(logger, tokens.Count));
         }
-        app.UseRefusalWhileStopping(app.Lifetime);
-        app.MapGrpcService<GraphEvaluatorService>(Contracts.V1.EvaluatorReflection.Descriptor.Services[0]);
-        app.MapGrpcHealthService();
-        app.MapGrpcReflectionService();
-        ShutdownDrain.MarkServing(app.Services.GetRequiredService<HealthService>(), app.Lifetime);
         return app;
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Grpc.Health.V1;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
+using Grpc.Core;
 
 namespace GraphGrpc.Cli.Commands;
 
@@ -12,9 +11,6 @@ namespace GraphGrpc.Cli.Commands;
 internal static class HealthCommand
 {
     public const string DefaultServer = "http://127.0.0.1:50051";
-
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> Check =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
 
     public static Command Create(TextWriter output, TextWriter error)
     {
@@ -39,7 +35,7 @@ internal static class HealthCommand
         {
             server, service, timeout, token, ca,
         };
-        command.SetAction(async (parsed, _) =>
+        command.SetAction(async (parsed, cancellationToken) =>
         {
             var address = parsed.GetValue(server)!;
             var seconds = parsed.GetValue(timeout);
@@ -50,16 +46,11 @@ internal static class HealthCommand
             }
             try
             {
-                var client = CommonOptions.Connect(address, parsed.GetValue(token), parsed.GetValue(ca));
-                using var channel = client.Channel;
-                var headers = new Metadata();
-                if (parsed.GetValue(token) is { Length: > 0 } bearer)
-                {
-                    headers.Add("authorization", $"Bearer {bearer}");
-                }
-                using var call = channel.AsyncUnaryCall(Check, new HealthCheckRequest { Service = parsed.GetValue(service) ?? "" },
-                    new CallOptions { Headers = headers, Deadline = DateTime.UtcNow.AddSeconds(seconds) });
-                var status = (await call.ResponseAsync).Status;
+                // The channel carries the token, if any; health itself needs none.
+                using var client = CommonOptions.Connect(address, parsed.GetValue(token), parsed.GetValue(ca));
+                var health = new Health.HealthClient(client.CallInvoker);
+                var status = (await health.CheckAsync(new HealthCheckRequest { Service = parsed.GetValue(service) ?? "" },
+                    deadline: DateTime.UtcNow.AddSeconds(seconds), cancellationToken: cancellationToken)).Status;
                 var name = status switch
                 {
                     HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
@@ -76,7 +67,7 @@ internal static class HealthCommand
             }
             catch (RpcException e)
             {
-                error.WriteLine($"{address}: {e.StatusCode}: {e.Status.Detail}");
+                error.WriteLine($"{address}: {e.StatusCode}: {RpcFailure.Describe(e)}");
             }
             return CliApp.Failure;
         });

@@ -2,7 +2,7 @@ using GraphGrpc.Cli.Output;
 using GraphGrpc.Client;
 using GraphGrpc.Contracts;
 using GraphGrpc.Engine.Validation;
-using GraphGrpc.Transport;
+using Grpc.Core;
 using Proto = GraphGrpc.Contracts.V1;
 
 namespace GraphGrpc.Cli.Commands;
@@ -50,11 +50,8 @@ internal sealed class RemoteRun(string path, string server, string? token, strin
     {
         try
         {
-            var client = CommonOptions.Connect(server, token, caFile);
-            using (client.Channel)
-            {
-                return await call(client);
-            }
+            using var client = CommonOptions.Connect(server, token, caFile);
+            return await call(client);
         }
         catch (InvalidGraphFileException e)
         {
@@ -66,7 +63,7 @@ internal sealed class RemoteRun(string path, string server, string? token, strin
         }
         catch (RpcException e)
         {
-            error.WriteLine($"{server}: {e.StatusCode}: {e.Status.Detail}");
+            error.WriteLine($"{server}: {e.StatusCode}: {RpcFailure.Describe(e)}");
         }
         catch (ArgumentException e)
         {

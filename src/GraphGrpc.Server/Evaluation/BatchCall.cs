@@ -6,7 +6,6 @@ using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Ops.Leaves;
 using GraphGrpc.Engine.Tensors;
 using GraphGrpc.Engine.Validation;
-using GraphGrpc.Transport;
 using Proto = GraphGrpc.Contracts.V1;
 
 namespace GraphGrpc.Server.Evaluation;
@@ -50,8 +49,8 @@ internal sealed class BatchCall
                 (compilation, hash, hit) = (cached, start.PlanHash, true);
                 break;
             case Proto.BatchStart.PlanOneofCase.PlanHash:
-                throw new RpcException(StatusCode.NotFound,
-                    $"the server holds no plan with hash {start.PlanHash} (it may have been evicted); send the graph instead");
+                throw new RpcException(new Status(StatusCode.NotFound,
+                    $"the server holds no plan with hash {start.PlanHash} (it may have been evicted); send the graph instead"));
             default:
                 throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.MissingValue, "the batch start has neither a graph nor a plan hash")]);
         }

@@ -87,6 +87,6 @@ internal static class BatchColumns
         return (data, points);
     }
 
-    private static Transport.RpcException Bad(Proto.BatchChunk chunk, string id, string message, ProblemKind kind = ProblemKind.InvalidValue) =>
+    private static RpcException Bad(Proto.BatchChunk chunk, string id, string message, ProblemKind kind = ProblemKind.InvalidValue) =>
         InvalidRequest.Exception([new GraphProblem(id, kind, $"chunk {chunk.Sequence}: {message}")]);
 }

@@ -1,4 +1,3 @@
-using GraphGrpc.Transport;
 using Microsoft.Extensions.Options;
 
 namespace GraphGrpc.Server.Evaluation;
@@ -19,8 +18,8 @@ public sealed class ConcurrencyGate(IOptions<EvaluatorOptions> options) : IDispo
     {
         if (!_slots.Wait(0))
         {
-            throw new RpcException(StatusCode.ResourceExhausted,
-                $"the server is already running its limit of {_limit} concurrent evaluations; retry later");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"the server is already running its limit of {_limit} concurrent evaluations; retry later"));
         }
         return new Lease(_slots);
     }

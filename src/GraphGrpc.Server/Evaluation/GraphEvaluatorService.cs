@@ -2,15 +2,17 @@ using System.Threading.Channels;
 using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Validation;
 using GraphGrpc.Server.Telemetry;
-using GraphGrpc.Transport;
 using Microsoft.Extensions.Options;
 using Proto = GraphGrpc.Contracts.V1;
 
 namespace GraphGrpc.Server.Evaluation;
 
-/// <summary>graphgrpc.v1.GraphEvaluator: maps the wire contract onto the engine.</summary>
-public sealed class GraphEvaluatorService(
-    IOptions<EvaluatorOptions> options, ConcurrencyGate gate, PlanCache cache, GraphGrpcTelemetry telemetry, ILogger<GraphEvaluatorService> logger)
+/// <summary>
+/// graphgrpc.v1.GraphEvaluator: maps the wire contract onto the engine. Observation, limits on
+/// concurrency and the mapping of errors to statuses happen once for every call, in <see cref="Calls.CallInterceptor"/>.
+/// </summary>
+internal sealed class GraphEvaluatorService(IOptions<EvaluatorOptions> options, PlanCache cache, GraphGrpcTelemetry telemetry)
+    : Proto.GraphEvaluator.GraphEvaluatorBase
 {
     // Enough events in flight to keep the socket busy; a slower client makes the evaluator wait, not the server buffer.
     private const int EventsInFlight = 256;
@@ -21,9 +23,9 @@ public sealed class GraphEvaluatorService(
         MaxTensorElements = options.Value.MaxTensorElements,
     };
 
-    public Task<Proto.ValidateResponse> Validate(Proto.ValidateRequest request, ServerCallContext context)
+    public override Task<Proto.ValidateResponse> Validate(Proto.ValidateRequest request, ServerCallContext context)
     {
-        using var rpc = new RpcObservation(telemetry, logger, nameof(Validate), context);
+        var rpc = RpcObservation.Of(context);
         var compilation = GraphCompiler.Compile(request.Graph ?? new Proto.Graph(), _limits);
         var problems = compilation.Problems
             .Concat(compilation.CheckRequest(new Engine.Evaluation.EvaluationRequest { Outputs = [.. request.Outputs], Wrt = [.. request.Wrt] }))
@@ -38,131 +40,104 @@ public sealed class GraphEvaluatorService(
         return Task.FromResult(response);
     }
 
-    public async Task Evaluate(Proto.EvaluateRequest request, IServerStreamWriter<Proto.EvaluateEvent> responseStream, ServerCallContext context)
+    public override async Task Evaluate(Proto.EvaluateRequest request, IServerStreamWriter<Proto.EvaluateEvent> responseStream, ServerCallContext context)
     {
-        using var rpc = new RpcObservation(telemetry, logger, nameof(Evaluate), context);
-        try
-        {
-            using var lease = gate.Enter();
-            var call = EvaluationCall.Prepare(request, _limits, cache, rpc.Span);
-            rpc.NodeCount = call.Plan.Count;
+        var rpc = RpcObservation.Of(context);
+        var call = EvaluationCall.Prepare(request, _limits, cache, rpc.Span);
+        rpc.NodeCount = call.Plan.Count;
 
-            // The evaluator runs on its own thread and hands events over a bounded channel, so values
-            // stream while it works. Leaving this method by any path stops it before the call ends.
-            var events = Channel.CreateBounded<Proto.EvaluateEvent>(new BoundedChannelOptions(EventsInFlight) { SingleReader = true, SingleWriter = true });
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-            var work = Task.Run(() =>
-            {
-                try
-                {
-                    return call.Run(new EventObserver(call, e => WriteBlocking(events.Writer, e, stop.Token)), stop.Token);
-                }
-                finally
-                {
-                    events.Writer.Complete();
-                }
-            }, CancellationToken.None);
+        // The evaluator runs on its own thread and hands events over a bounded channel, so values
+        // stream while it works. Leaving this method by any path stops it before the call ends.
+        var events = Channel.CreateBounded<Proto.EvaluateEvent>(new BoundedChannelOptions(EventsInFlight) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var work = Task.Run(() =>
+        {
             try
             {
-                await foreach (var e in events.Reader.ReadAllAsync(context.CancellationToken))
-                {
-                    await responseStream.WriteAsync(e, context.CancellationToken);
-                }
+                return call.Run(new EventObserver(call, e => WriteBlocking(events.Writer, e, stop.Token)), stop.Token);
             }
             finally
             {
-                await stop.CancelAsync();
-                await work.ContinueWith(static _ => { }, TaskScheduler.Default);
+                events.Writer.Complete();
             }
-
-            var result = await work;
-            if (call.Trace)
-            {
-                foreach (var trace in call.TraceEvents(result))
-                {
-                    await responseStream.WriteAsync(new Proto.EvaluateEvent { Trace = trace }, context.CancellationToken);
-                }
-            }
-            await responseStream.WriteAsync(new Proto.EvaluateEvent { Summary = call.Summary(result) }, context.CancellationToken);
-            telemetry.PointsEvaluated.Add(1);
-        }
-        catch (Exception e)
-        {
-            rpc.Fail(e);
-            throw;
-        }
-    }
-
-    public Task<Proto.EvaluateUnaryResponse> EvaluateUnary(Proto.EvaluateRequest request, ServerCallContext context)
-    {
-        using var rpc = new RpcObservation(telemetry, logger, nameof(EvaluateUnary), context);
+        }, CancellationToken.None);
         try
         {
-            using var lease = gate.Enter();
-            var call = EvaluationCall.Prepare(request, _limits, cache, rpc.Span);
-            rpc.NodeCount = call.Plan.Count;
-            var response = new Proto.EvaluateUnaryResponse();
-            var result = call.Run(new EventObserver(call, e =>
+            await foreach (var e in events.Reader.ReadAllAsync(context.CancellationToken))
             {
-                if (e.Value is not null)
-                {
-                    response.Values.Add(e.Value);
-                }
-                else
-                {
-                    response.Gradients.Add(e.Gradient);
-                }
-            }), context.CancellationToken);
-            if (call.Trace)
-            {
-                response.Trace.Add(call.TraceEvents(result));
+                await responseStream.WriteAsync(e, context.CancellationToken);
             }
-            response.Summary = call.Summary(result);
-            telemetry.PointsEvaluated.Add(1);
-            return Task.FromResult(response);
         }
-        catch (Exception e)
+        finally
         {
-            rpc.Fail(e);
-            throw;
+            await stop.CancelAsync();
+            await work.ContinueWith(static _ => { }, TaskScheduler.Default);
         }
+
+        var result = await work;
+        if (call.Trace)
+        {
+            foreach (var trace in call.TraceEvents(result))
+            {
+                await responseStream.WriteAsync(new Proto.EvaluateEvent { Trace = trace }, context.CancellationToken);
+            }
+        }
+        await responseStream.WriteAsync(new Proto.EvaluateEvent { Summary = call.Summary(result) }, context.CancellationToken);
+        telemetry.PointsEvaluated.Add(1);
     }
 
-    public async Task EvaluateBatch(
+    public override Task<Proto.EvaluateUnaryResponse> EvaluateUnary(Proto.EvaluateRequest request, ServerCallContext context)
+    {
+        var rpc = RpcObservation.Of(context);
+        var call = EvaluationCall.Prepare(request, _limits, cache, rpc.Span);
+        rpc.NodeCount = call.Plan.Count;
+        var response = new Proto.EvaluateUnaryResponse();
+        var result = call.Run(new EventObserver(call, e =>
+        {
+            if (e.Value is not null)
+            {
+                response.Values.Add(e.Value);
+            }
+            else
+            {
+                response.Gradients.Add(e.Gradient);
+            }
+        }), context.CancellationToken);
+        if (call.Trace)
+        {
+            response.Trace.Add(call.TraceEvents(result));
+        }
+        response.Summary = call.Summary(result);
+        telemetry.PointsEvaluated.Add(1);
+        return Task.FromResult(response);
+    }
+
+    public override async Task EvaluateBatch(
         IAsyncStreamReader<Proto.EvaluateBatchRequest> requestStream, IServerStreamWriter<Proto.EvaluateBatchResponse> responseStream, ServerCallContext context)
     {
-        using var rpc = new RpcObservation(telemetry, logger, nameof(EvaluateBatch), context);
-        try
+        var rpc = RpcObservation.Of(context);
+        var token = context.CancellationToken;
+        if (!await requestStream.MoveNext(token) || requestStream.Current.Start is not { } start)
         {
-            using var lease = gate.Enter();
-            var token = context.CancellationToken;
-            if (!await requestStream.MoveNext(token) || requestStream.Current.Start is not { } start)
-            {
-                throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.MissingValue, "the first message of a batch must be its start")]);
-            }
-            var (batch, ready) = BatchCall.Start(start, _limits, cache);
-            rpc.NodeCount = batch.Plan.Plan.Count;
-            await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Ready = ready }, token);
+            throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.MissingValue, "the first message of a batch must be its start")]);
+        }
+        var (batch, ready) = BatchCall.Start(start, _limits, cache);
+        rpc.NodeCount = batch.Plan.Plan.Count;
+        await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Ready = ready }, token);
 
-            // One chunk at a time: the next is read only once this one's result is written, so a slow
-            // reader holds the stream back through HTTP/2 flow control instead of growing buffers here.
-            while (await requestStream.MoveNext(token))
-            {
-                if (requestStream.Current.Chunk is not { } chunk)
-                {
-                    throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.InvalidValue, "a batch has one start; every later message must be a chunk")]);
-                }
-                var (result, points) = batch.Evaluate(chunk, token);
-                telemetry.PointsEvaluated.Add(points);
-                await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Result = result }, token);
-            }
-            await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Summary = batch.Summary() }, token);
-        }
-        catch (Exception e)
+        // One chunk at a time: the next is read only once this one's result is written, so a slow
+        // reader holds the stream back through HTTP/2 flow control instead of growing buffers here.
+        while (await requestStream.MoveNext(token))
         {
-            rpc.Fail(e);
-            throw;
+            if (requestStream.Current.Chunk is not { } chunk)
+            {
+                throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.InvalidValue, "a batch has one start; every later message must be a chunk")]);
+            }
+            var (result, points) = batch.Evaluate(chunk, token);
+            telemetry.PointsEvaluated.Add(points);
+            await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Result = result }, token);
         }
+        await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Summary = batch.Summary() }, token);
     }
 
     /// <summary>Waits for room in the channel: back-pressure from a slow client reaches the evaluator here.</summary>

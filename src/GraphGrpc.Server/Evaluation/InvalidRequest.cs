@@ -1,6 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
 using GraphGrpc.Engine.Validation;
-using GraphGrpc.Transport;
 using Proto = GraphGrpc.Contracts.V1;
 
 namespace GraphGrpc.Server.Evaluation;
@@ -42,6 +41,6 @@ internal static class InvalidRequest
             Message = $"{problems.Count} problem{(problems.Count == 1 ? "" : "s")}: {shown}{more}",
             Details = { Any.Pack(failure) },
         };
-        return RpcException.FromRpcStatus(status);
+        return status.ToRpcException();
     }
 }

@@ -28,20 +28,6 @@ public sealed class GraphGrpcTelemetry : IDisposable
 
     public Counter<long> PointsEvaluated { get; }
 
-    /// <summary>
-    /// The span of one RPC. A W3C traceparent (and tracestate) in the request metadata becomes its
-    /// parent, so a client's trace continues through the server.
-    /// </summary>
-    public static Activity? StartRpc(string method, string? traceparent, string? tracestate)
-    {
-        var parent = ActivityContext.TryParse(traceparent, tracestate, out var context) ? context : default;
-        // Without a traceparent the span is a root. ASP.NET's own request activity, current here
-        // whenever anything listens to the host, must not become its parent: unsampled, it would
-        // make samplers drop the span.
-        Activity.Current = null;
-        return Source.StartActivity(method, ActivityKind.Server, parent);
-    }
-
     /// <summary>A finished phase as a child span of <paramref name="rpc"/>, with the times it really ran.</summary>
     public static void RecordPhase(Activity? rpc, string name, DateTime startUtc, TimeSpan duration)
     {

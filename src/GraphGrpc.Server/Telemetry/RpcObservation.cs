@@ -1,14 +1,16 @@
 using System.Diagnostics;
-using GraphGrpc.Transport;
 
 namespace GraphGrpc.Server.Telemetry;
 
 /// <summary>
 /// What every RPC records once: its span, the request counter and latency histogram by method and
-/// status code, and one structured log line.
+/// status code, and one structured log line. The call interceptor starts it; a service method finds
+/// it with <see cref="Of"/> to add the node count and the phase spans.
 /// </summary>
 internal sealed partial class RpcObservation : IDisposable
 {
+    private static readonly object Key = typeof(RpcObservation);
+
     private readonly GraphGrpcTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly string _method;
@@ -16,28 +18,32 @@ internal sealed partial class RpcObservation : IDisposable
     private readonly long _started = Stopwatch.GetTimestamp();
     private StatusCode _code = StatusCode.OK;
 
-    public RpcObservation(GraphGrpcTelemetry telemetry, ILogger logger, string method, ServerCallContext context)
+    private RpcObservation(GraphGrpcTelemetry telemetry, ILogger logger, ServerCallContext context)
     {
         _telemetry = telemetry;
         _logger = logger;
-        _method = method;
         _context = context;
-        Span = GraphGrpcTelemetry.StartRpc(context.Method,
-            context.RequestHeaders.GetValue("traceparent"), context.RequestHeaders.GetValue("tracestate"));
+        _method = context.Method[(context.Method.LastIndexOf('/') + 1)..];
+        // A child of ASP.NET Core's request span, which already continued the caller's traceparent.
+        Span = GraphGrpcTelemetry.Source.StartActivity(context.Method.TrimStart('/'), ActivityKind.Internal);
     }
 
     public Activity? Span { get; }
 
     public int NodeCount { get; set; }
 
-    /// <summary>Notes the status the exception will end the call with.</summary>
-    public void Fail(Exception exception) => _code = exception switch
+    public static RpcObservation Start(GraphGrpcTelemetry telemetry, ILogger logger, ServerCallContext context)
     {
-        RpcException rpc => rpc.StatusCode,
-        OperationCanceledException when _context.Deadline <= DateTime.UtcNow => StatusCode.DeadlineExceeded,
-        OperationCanceledException => StatusCode.Cancelled,
-        _ => StatusCode.Unknown,
-    };
+        var observation = new RpcObservation(telemetry, logger, context);
+        context.UserState[Key] = observation;
+        return observation;
+    }
+
+    /// <summary>The observation of the call <paramref name="context"/> belongs to.</summary>
+    public static RpcObservation Of(ServerCallContext context) => (RpcObservation)context.UserState[Key];
+
+    /// <summary>Notes the status the call ends with.</summary>
+    public void Fail(StatusCode code) => _code = code;
 
     public void Dispose()
     {
@@ -49,10 +55,14 @@ internal sealed partial class RpcObservation : IDisposable
         {
             _telemetry.GraphNodes.Record(NodeCount, new TagList { { "rpc.method", _method } });
         }
-        Span?.SetTag("rpc.grpc.status_code", (int)_code);
-        Span?.SetTag("graphgrpc.nodes", NodeCount);
-        Span?.SetStatus(_code == StatusCode.OK ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
-        Span?.Dispose();
+        if (Span is not null)
+        {
+            Span.SetTag("rpc.grpc.status_code", (int)_code);
+            Span.SetTag("graphgrpc.nodes", NodeCount);
+            // The AspNetCore instrumentation leaves a gRPC error's span status unset; set it here.
+            Span.SetStatus(_code == StatusCode.OK ? ActivityStatusCode.Ok : ActivityStatusCode.Error, _code == StatusCode.OK ? null : _code.ToString());
+            Span.Dispose();
+        }
         LogCall(_logger, _method, _code, NodeCount, elapsed.TotalMilliseconds, _context.Peer);
     }
 

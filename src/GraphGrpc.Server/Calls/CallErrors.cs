@@ -1,0 +1,23 @@
+using System.Threading.Channels;
+
+namespace GraphGrpc.Server.Calls;
+
+/// <summary>
+/// The status a call ends with for what its handler threw. An RpcException keeps its own status;
+/// the rest are named, so a client sees why rather than grpc-dotnet's generic UNKNOWN.
+/// </summary>
+internal static class CallErrors
+{
+    public static RpcException ToRpcException(Exception exception, ServerCallContext context) => exception switch
+    {
+        RpcException rpc => rpc,
+        OperationCanceledException or ChannelClosedException when context.Deadline <= DateTime.UtcNow =>
+            new RpcException(new Status(StatusCode.DeadlineExceeded, "the deadline expired before the evaluation finished")),
+        OperationCanceledException or ChannelClosedException =>
+            new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled before the evaluation finished")),
+        IOException io => new RpcException(new Status(StatusCode.Unavailable, $"the connection failed: {io.Message}")),
+        InsufficientExecutionStackException or OutOfMemoryException =>
+            new RpcException(new Status(StatusCode.ResourceExhausted, $"the evaluation ran out of resources: {exception.Message}")),
+        _ => new RpcException(new Status(StatusCode.Internal, $"the server failed: {exception.GetType().Name}: {exception.Message}")),
+    };
+}

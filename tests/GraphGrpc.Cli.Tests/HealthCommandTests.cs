@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using GraphGrpc.Server;
-using GraphGrpc.Transport.Health;
+using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
@@ -66,7 +66,7 @@ public sealed class HealthCommandTests(LocalServer server) : IClassFixture<Local
     {
         await using var app = GraphGrpcServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
         await app.StartAsync();
-        app.Services.GetRequiredService<HealthService>().SetStatus("", ServingStatus.NotServing);
+        app.Services.GetRequiredService<HealthServiceImpl>().SetStatus("", ServingStatus.NotServing);
 
         var (exitCode, output, _) = CliRunner.Run("health", "--server", app.Urls.First());
 

@@ -4,7 +4,7 @@ using GraphGrpc.Contracts.V1;
 using GraphGrpc.Engine.Batch;
 using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Tensors;
-using GraphGrpc.Transport;
+using Grpc.Core;
 using ResponseCase = GraphGrpc.Contracts.V1.EvaluateBatchResponse.MessageOneofCase;
 
 namespace GraphGrpc.Server.Tests;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace GraphGrpc.Server.Tests;
 
@@ -20,7 +20,7 @@ public sealed class CancellationTests(ServerFixture server) : IClassFixture<Serv
         var clock = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            EventStream.CollectAsync(server.Client, LongEvaluation, new CallOptions { Deadline = DateTime.UtcNow.AddMilliseconds(300) }));
+            EventStream.CollectAsync(server.Client, LongEvaluation, new CallOptions(deadline: DateTime.UtcNow.AddMilliseconds(300))));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         await WaitFor.Condition(() => server.Gate.Active == 0, TimeSpan.FromSeconds(2));
@@ -31,7 +31,7 @@ public sealed class CancellationTests(ServerFixture server) : IClassFixture<Serv
     public async Task Evaluate_ClientCancels_TheWorkStops()
     {
         using var cancel = new CancellationTokenSource();
-        var call = server.Client.Evaluate(LongEvaluation, new CallOptions { CancellationToken = cancel.Token });
+        var call = server.Client.Evaluate(LongEvaluation, new CallOptions(cancellationToken: cancel.Token));
         var reading = call.ResponseStream.MoveNext(CancellationToken.None);
         await WaitFor.Condition(() => server.Gate.Active == 1);
 
@@ -49,7 +49,7 @@ public sealed class CancellationTests(ServerFixture server) : IClassFixture<Serv
     public async Task EvaluateUnary_DeadlinePasses_TheWorkStops()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            server.Client.EvaluateUnaryAsync(LongEvaluation, new CallOptions { Deadline = DateTime.UtcNow.AddMilliseconds(300) }));
+            server.Client.EvaluateUnaryAsync(LongEvaluation, new CallOptions(deadline: DateTime.UtcNow.AddMilliseconds(300))));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         await WaitFor.Condition(() => server.Gate.Active == 0, TimeSpan.FromSeconds(2));

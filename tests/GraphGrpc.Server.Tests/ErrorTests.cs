@@ -1,6 +1,6 @@
 using GraphGrpc.Client;
 using GraphGrpc.Contracts.V1;
-using GraphGrpc.Transport;
+using Grpc.Core;
 
 namespace GraphGrpc.Server.Tests;
 

@@ -36,7 +36,7 @@ public class ServerFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Client.Channel.Dispose();
+        Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
     }

@@ -1,6 +1,8 @@
 using Grpc.Health.V1;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
+using Grpc.Core;
+using Grpc.HealthCheck;
+using Microsoft.Extensions.DependencyInjection;
+using Grpc.Net.Client;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace GraphGrpc.Server.Tests;
@@ -14,16 +16,12 @@ public sealed class ShutdownTests : IAsyncLifetime
 
     public Task DisposeAsync() => _server.DisposeAsync();
 
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> Check =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     [Fact]
     public async Task StopAsync_WhileAStreamRuns_DrainsItAndRefusesNewCalls()
     {
         // A second connection, opened before the stop, on which to ask for more during the drain.
         using var probe = GrpcChannel.ForAddress(_server.Address);
-        using var healthCall = probe.AsyncUnaryCall(Check, new HealthCheckRequest());
-        Assert.Equal(ServingStatus.Serving, (await healthCall.ResponseAsync).Status);
+        Assert.Equal(ServingStatus.Serving, (await new Health.HealthClient(probe).CheckAsync(new HealthCheckRequest())).Status);
         var running = EventStream.CollectAsync(_server.Client, Graphs.Quiet(Graphs.SlowChain(150)));
         await WaitFor.Condition(() => _server.Gate.Active == 1);
 
@@ -42,14 +40,13 @@ public sealed class ShutdownTests : IAsyncLifetime
     [Fact]
     public async Task StopAsync_TurnsHealthNotServing()
     {
-        var health = _server.App.Services.GetService(typeof(Transport.Health.HealthService)) as Transport.Health.HealthService;
+        var health = _server.App.Services.GetRequiredService<HealthServiceImpl>();
         using var probe = GrpcChannel.ForAddress(_server.Address);
-        using var before = probe.AsyncUnaryCall(Check, new HealthCheckRequest { Service = "graphgrpc.v1.GraphEvaluator" });
-        Assert.Equal(ServingStatus.Serving, (await before.ResponseAsync).Status);
+        Assert.Equal(ServingStatus.Serving, (await new Health.HealthClient(probe).CheckAsync(new HealthCheckRequest { Service = "graphgrpc.v1.GraphEvaluator" })).Status);
 
         await _server.App.StopAsync();
 
-        Assert.Equal(ServingStatus.NotServing, (await health!.Check(new HealthCheckRequest { Service = "graphgrpc.v1.GraphEvaluator" }, null!)).Status);
+        Assert.Equal(ServingStatus.NotServing, (await health.Check(new HealthCheckRequest { Service = "graphgrpc.v1.GraphEvaluator" }, null!)).Status);
         Assert.Equal(ServingStatus.NotServing, (await health.Check(new HealthCheckRequest(), null!)).Status);
     }
 }

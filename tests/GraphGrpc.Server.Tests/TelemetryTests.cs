@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using GraphGrpc.Server.Telemetry;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace GraphGrpc.Server.Tests;
 
@@ -32,7 +32,7 @@ public sealed class TelemetryTests(ServerFixture server) : IClassFixture<ServerF
         var headers = new Metadata { { "traceparent", $"00-{traceId}-{callerSpan}-01" } };
 
         await server.Client.EvaluateUnaryAsync(
-            new Contracts.V1.EvaluateRequest { Graph = Graphs.Example("seed002-log-expression.json") }, new CallOptions { Headers = headers });
+            new Contracts.V1.EvaluateRequest { Graph = Graphs.Example("seed002-log-expression.json") }, new CallOptions(headers: headers));
 
         await WaitFor.Condition(() => spans.Any(s => s.Kind == ActivityKind.Server));
         var rpc = spans.Single(s => s.Kind == ActivityKind.Server);

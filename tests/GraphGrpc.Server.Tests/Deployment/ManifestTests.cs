@@ -91,7 +91,7 @@ public sealed class ManifestTests
         ]);
         await app.StartAsync();
         var client = Client.GraphEvaluatorClient.ForAddress(app.Urls.First());
-        using (client.Channel)
+        using (client)
         {
             var response = await client.EvaluateUnaryAsync(new Contracts.V1.EvaluateRequest { Graph = Graphs.Example("seed003-squared-error.json") });
             Assert.Equal(4.0, response.Values.Single(v => v.NodeId == "L").Value.Values.Single());

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using GraphGrpc.Client;
 using GraphGrpc.Contracts.V1;
 using GraphGrpc.Fuzz;
-using GraphGrpc.Transport.Client;
+using Grpc.Net.Client;
 
 namespace GraphGrpc.Server.Tests.Reliability;
 

@@ -4,8 +4,8 @@ using Google.Protobuf;
 using GraphGrpc.Client;
 using GraphGrpc.Contracts.V1;
 using GraphGrpc.Fuzz;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace GraphGrpc.Server.Tests.Reliability;
 
@@ -29,7 +29,7 @@ public sealed class FaultTests
 
         // 4,000 values of 128 KiB each: 500 MiB of events if the server ran on without a reader.
         var deadline = DateTime.UtcNow.AddSeconds(6);
-        using var call = client.Evaluate(new EvaluateRequest { Graph = NegChain(4000, 128 * 128) }, new CallOptions { Deadline = deadline });
+        using var call = client.Evaluate(new EvaluateRequest { Graph = NegChain(4000, 128 * 128) }, new CallOptions(deadline: deadline));
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         await Task.Delay(1500);
         var cpuBefore = CpuTime(server.Id);
@@ -50,7 +50,7 @@ public sealed class FaultTests
         var admitted = await RetryWhileExhausted(() => client.EvaluateUnaryAsync(new EvaluateRequest { Graph = GraphGenerator.FanOutFanIn(4) }),
             deadline + TimeSpan.FromSeconds(3));
         Assert.Single(admitted.Summary.Outputs);
-        client.Channel.Dispose();
+        client.Dispose();
     }
 
     [Fact]
@@ -58,8 +58,7 @@ public sealed class FaultTests
     {
         var drain = TimeSpan.FromSeconds(8);
         using var server = await ServerProcess.StartAsync([$"--GraphGrpc:DrainTime={drain:c}"]);
-        using var accepted = GraphEvaluatorClient.ForAddress(server.Address).Channel;
-        var client = new GraphEvaluatorClient(accepted);
+        using var client = GraphEvaluatorClient.ForAddress(server.Address);
 
         // Accepted means running: each call has streamed its leaves' values before the signal.
         var shortCalls = new List<(AsyncServerStreamingCall<EvaluateEvent> Call, Task<EvaluateEvent> Last)>();
@@ -83,7 +82,7 @@ public sealed class FaultTests
         for (var i = 0; i < 3; i++)
         {
             var refused = await Assert.ThrowsAsync<RpcException>(() => new GraphEvaluatorClient(late).EvaluateUnaryAsync(
-                new EvaluateRequest { Graph = GraphGenerator.FanOutFanIn(4) }, new CallOptions { Deadline = DateTime.UtcNow.AddSeconds(5) }));
+                new EvaluateRequest { Graph = GraphGenerator.FanOutFanIn(4) }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(5))));
             Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
         }
         foreach (var (call, last) in shortCalls)
@@ -119,7 +118,7 @@ public sealed class FaultTests
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         var peak = server.Sample().PeakRss;
         Assert.True(peak - before.PeakRss < 200 * MiB, $"peak RSS rose by {(peak - before.PeakRss) / MiB} MiB");
-        client.Channel.Dispose();
+        client.Dispose();
     }
 
     [Fact]
@@ -139,7 +138,7 @@ public sealed class FaultTests
         Assert.True(peak - before.PeakRss < 64 * MiB, $"peak RSS rose by {(peak - before.PeakRss) / MiB} MiB for a message of 100 MiB");
         var after = await client.EvaluateUnaryAsync(new EvaluateRequest { Graph = GraphGenerator.FanOutFanIn(4) });
         Assert.Single(after.Summary.Outputs);
-        client.Channel.Dispose();
+        client.Dispose();
     }
 
     private static Graph NegChain(int length, int elements)

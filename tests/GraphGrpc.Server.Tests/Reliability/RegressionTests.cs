@@ -1,14 +1,14 @@
 using GraphGrpc.Client;
 using GraphGrpc.Contracts.V1;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace GraphGrpc.Server.Tests.Reliability;
 
 /// <summary>Inputs the fuzz driver found that once broke the service, each kept as a test.</summary>
 public sealed class RegressionTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private static readonly CallOptions Deadline = new() { Deadline = DateTime.UtcNow.AddSeconds(30) };
+    private static readonly CallOptions Deadline = new(deadline: DateTime.UtcNow.AddSeconds(30));
 
     /// <summary>A request naming 1,000 unknown outputs and 1,000 unknown wrt nodes: 2,000 problems.</summary>
     private static EvaluateRequest ThousandsOfProblems()

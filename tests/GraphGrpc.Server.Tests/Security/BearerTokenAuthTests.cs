@@ -1,8 +1,8 @@
 using System.Net;
 using Grpc.Health.V1;
 using GraphGrpc.Contracts.V1;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace GraphGrpc.Server.Tests.Security;
@@ -10,9 +10,6 @@ namespace GraphGrpc.Server.Tests.Security;
 /// <summary>With tokens configured, only calls carrying one get through; health stays open; tokens never reach the logs.</summary>
 public sealed class BearerTokenAuthTests(TokenServerFixture server) : IClassFixture<TokenServerFixture>
 {
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> Check =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     private static EvaluateRequest Seed003 => new() { Graph = Graphs.Example("seed003-squared-error.json") };
 
     [Theory]
@@ -21,7 +18,7 @@ public sealed class BearerTokenAuthTests(TokenServerFixture server) : IClassFixt
     public async Task EvaluateUnary_WithAcceptedToken_Succeeds(string token)
     {
         var client = server.Client(token);
-        using var _ = client.Channel;
+        using var _ = client;
 
         var response = await client.EvaluateUnaryAsync(Seed003);
 
@@ -32,7 +29,7 @@ public sealed class BearerTokenAuthTests(TokenServerFixture server) : IClassFixt
     public async Task EvaluateUnary_WithoutToken_IsUnauthenticated()
     {
         var client = server.Client(null);
-        using var _ = client.Channel;
+        using var _ = client;
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.EvaluateUnaryAsync(Seed003));
 
@@ -50,10 +47,10 @@ public sealed class BearerTokenAuthTests(TokenServerFixture server) : IClassFixt
     public async Task EvaluateUnary_WithWrongAuthorization_IsUnauthenticatedAndSaysWhy(string authorization, string reason)
     {
         var client = server.Client(null);
-        using var _ = client.Channel;
+        using var _ = client;
 
         var refused = await Assert.ThrowsAsync<RpcException>(() =>
-            client.EvaluateUnaryAsync(Seed003, new CallOptions { Headers = new Metadata { { "authorization", authorization } } }));
+            client.EvaluateUnaryAsync(Seed003, new CallOptions(headers: new Metadata { { "authorization", authorization } })));
 
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         Assert.Equal(reason, refused.Status.Detail);
@@ -87,9 +84,9 @@ public sealed class BearerTokenAuthTests(TokenServerFixture server) : IClassFixt
     public async Task HealthCheck_WithoutToken_IsServing(string service)
     {
         using var channel = GrpcChannel.ForAddress(server.Address);
-        using var call = channel.AsyncUnaryCall(Check, new HealthCheckRequest { Service = service });
+        var response = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest { Service = service });
 
-        Assert.Equal(ServingStatus.Serving, (await call.ResponseAsync).Status);
+        Assert.Equal(ServingStatus.Serving, response.Status);
     }
 
     [Fact]
@@ -97,8 +94,8 @@ public sealed class BearerTokenAuthTests(TokenServerFixture server) : IClassFixt
     {
         var anonymous = server.Client(null);
         var holder = server.Client(TokenServerFixture.FileToken);
-        using var _ = anonymous.Channel;
-        using var __ = holder.Channel;
+        using var _ = anonymous;
+        using var __ = holder;
 
         for (var i = 0; i < 20; i++)
         {
@@ -116,8 +113,8 @@ public sealed class BearerTokenAuthTests(TokenServerFixture server) : IClassFixt
         const string wrongToken = "wrong-token-Pz8Xc2Vn5Bm1Lk7";
         var accepted = server.Client(TokenServerFixture.FileToken);
         var refused = server.Client(wrongToken);
-        using var _ = accepted.Channel;
-        using var __ = refused.Channel;
+        using var _ = accepted;
+        using var __ = refused;
 
         await accepted.EvaluateUnaryAsync(Seed003);
         await Assert.ThrowsAsync<RpcException>(() => refused.EvaluateUnaryAsync(Seed003));

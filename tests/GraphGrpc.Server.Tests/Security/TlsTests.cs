@@ -1,6 +1,6 @@
 using System.Globalization;
 using GraphGrpc.Contracts.V1;
-using GraphGrpc.Transport;
+using Grpc.Core;
 
 namespace GraphGrpc.Server.Tests.Security;
 
@@ -13,7 +13,7 @@ public sealed class TlsTests(TlsServerFixture server) : IClassFixture<TlsServerF
     public async Task EvaluateUnary_OverTlsTrustingTheCaWithToken_Succeeds()
     {
         var client = server.Client(TlsServerFixture.Token);
-        using var _ = client.Channel;
+        using var _ = client;
 
         var response = await client.EvaluateUnaryAsync(Seed003);
 
@@ -26,7 +26,7 @@ public sealed class TlsTests(TlsServerFixture server) : IClassFixture<TlsServerF
     public async Task EvaluateUnary_OverTlsWithoutToken_IsUnauthenticated()
     {
         var client = server.Client(null);
-        using var _ = client.Channel;
+        using var _ = client;
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.EvaluateUnaryAsync(Seed003));
 
@@ -37,7 +37,7 @@ public sealed class TlsTests(TlsServerFixture server) : IClassFixture<TlsServerF
     public async Task EvaluateUnary_NotTrustingTheCa_FailsToConnect()
     {
         var client = server.Client(TlsServerFixture.Token, trustTheCa: false);
-        using var _ = client.Channel;
+        using var _ = client;
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.EvaluateUnaryAsync(Seed003));
 
@@ -48,7 +48,7 @@ public sealed class TlsTests(TlsServerFixture server) : IClassFixture<TlsServerF
     public async Task EvaluateUnary_PlainTextToTheTlsPort_Fails()
     {
         var client = Client.GraphEvaluatorClient.ForAddress($"http://127.0.0.1:{server.Port}");
-        using var _ = client.Channel;
+        using var _ = client;
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.EvaluateUnaryAsync(Seed003));
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using GraphGrpc.Client;
 using GraphGrpc.Contracts.V1;
 using GraphGrpc.Fuzz;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace GraphGrpc.Bench.Soak;
 
@@ -27,7 +27,7 @@ internal static class Isolation
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    await client.EvaluateUnaryAsync(Small, new CallOptions { Deadline = DateTime.UtcNow.AddSeconds(10) });
+                    await client.EvaluateUnaryAsync(Small, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)));
                     lock (latencies)
                     {
                         latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);

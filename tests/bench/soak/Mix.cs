@@ -1,8 +1,8 @@
 using GraphGrpc.Client;
 using GraphGrpc.Contracts.V1;
 using GraphGrpc.Fuzz;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace GraphGrpc.Bench.Soak;
 
@@ -92,7 +92,7 @@ internal static class Mix
                     break;
                 case "cancel":
                     using (var cancel = new CancellationTokenSource())
-                    using (var call = client.Evaluate(Long, new CallOptions { Deadline = DateTime.UtcNow.AddSeconds(10), CancellationToken = cancel.Token }))
+                    using (var call = client.Evaluate(Long, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancel.Token)))
                     {
                         await call.ResponseStream.MoveNext(CancellationToken.None);
                         await cancel.CancelAsync();
@@ -102,7 +102,7 @@ internal static class Mix
                     }
                     break;
                 default:
-                    await client.EvaluateUnaryAsync(Slow, new CallOptions { Deadline = DateTime.UtcNow.AddMilliseconds(5) });
+                    await client.EvaluateUnaryAsync(Slow, new CallOptions(deadline: DateTime.UtcNow.AddMilliseconds(5)));
                     break;
             }
             return "OK";
@@ -119,7 +119,7 @@ internal static class Mix
         await call.RequestStream.WriteAsync(new EvaluateBatchRequest { Start = new BatchStart { Graph = Small.Graph, BatchInputs = { "x" } } });
         if (!await call.ResponseStream.MoveNext(CancellationToken.None) || call.ResponseStream.Current.Ready is null)
         {
-            throw new RpcException(StatusCode.Internal, "the batch did not start with BatchReady");
+            throw new RpcException(new Status(StatusCode.Internal, "the batch did not start with BatchReady"));
         }
         for (var c = 0; c < 4; c++)
         {
@@ -128,7 +128,7 @@ internal static class Mix
             await call.RequestStream.WriteAsync(new EvaluateBatchRequest { Chunk = new BatchChunk { Sequence = c, Columns = { ["x"] = column } } });
             if (!await call.ResponseStream.MoveNext(CancellationToken.None) || call.ResponseStream.Current.Result?.Sequence != c)
             {
-                throw new RpcException(StatusCode.Internal, $"chunk {c} had no result");
+                throw new RpcException(new Status(StatusCode.Internal, $"chunk {c} had no result"));
             }
         }
         await call.RequestStream.CompleteAsync();
@@ -147,7 +147,7 @@ internal static class Mix
         }
     }
 
-    private static CallOptions Within(int seconds) => new() { Deadline = DateTime.UtcNow.AddSeconds(seconds) };
+    private static CallOptions Within(int seconds) => new(deadline: DateTime.UtcNow.AddSeconds(seconds));
 
     private static Graph Chain(int length, int n, bool matmul)
     {

@@ -6,8 +6,8 @@ using GraphGrpc.Bench.Soak;
 using GraphGrpc.Client;
 using GraphGrpc.Contracts.V1;
 using GraphGrpc.Fuzz;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 // Usage: dotnet run --project tests/bench/soak -c Release -- [--seconds 600] [--clients 6] [--isolation-seconds 20] [--h2load-seconds 20] [--address URL]
 var settings = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -4,8 +4,8 @@ using Google.Protobuf;
 using Grpc.Health.V1;
 using GraphGrpc.Client;
 using GraphGrpc.Contracts.V1;
-using GraphGrpc.Transport;
-using GraphGrpc.Transport.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace GraphGrpc.Fuzz;
 
@@ -66,9 +66,6 @@ public sealed class FuzzRunner : IDisposable
     private static readonly HashSet<StatusCode> TypedAllowed =
         [StatusCode.OK, StatusCode.InvalidArgument, StatusCode.ResourceExhausted, StatusCode.NotFound, StatusCode.DeadlineExceeded];
 
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> HealthCheck =
-        Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0].FindMethodByName("Check"));
-
     private readonly FuzzOptions _options;
     private readonly Random _random;
     private readonly GraphGenerator _graphs;
@@ -84,7 +81,7 @@ public sealed class FuzzRunner : IDisposable
         _random = new Random(options.Seed);
         _graphs = new GraphGenerator(_random, options.UndefinedEnums);
         _raw = new RawGrpc(new Uri(address));
-        _client = GraphEvaluatorClient.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = null });
+        _client = GraphEvaluatorClient.ForAddress(address, new GraphEvaluatorClientOptions { MaxMessageSize = null });
     }
 
     public async Task<FuzzReport> RunAsync(CancellationToken cancellationToken = default)
@@ -121,7 +118,7 @@ public sealed class FuzzRunner : IDisposable
     public void Dispose()
     {
         _raw.Dispose();
-        _client.Channel.Dispose();
+        _client.Dispose();
     }
 
     private async Task RunCaseAsync(int index, CancellationToken cancellationToken)
@@ -196,9 +193,9 @@ public sealed class FuzzRunner : IDisposable
             }
             try
             {
-                var deadline = new CallOptions { Deadline = DateTime.UtcNow.AddSeconds(10) };
-                using var health = _client.Channel.AsyncUnaryCall(HealthCheck, new HealthCheckRequest(), deadline);
-                var serving = (await health.ResponseAsync).Status == HealthCheckResponse.Types.ServingStatus.Serving;
+                var deadline = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10));
+                var health = await new Health.HealthClient(_client.CallInvoker).CheckAsync(new HealthCheckRequest(), deadline);
+                var serving = health.Status == HealthCheckResponse.Types.ServingStatus.Serving;
                 var reply = await _client.EvaluateUnaryAsync(new EvaluateRequest { Graph = GraphGenerator.FanOutFanIn(3) }, deadline);
                 if (serving && reply.Summary.Outputs.Count == 1)
                 {
@@ -358,7 +355,7 @@ public sealed class FuzzRunner : IDisposable
 
     private async Task<string> TypedCallAsync(EvaluateRequest request, string rpc, TimeSpan deadline, CancellationToken token)
     {
-        var options = new CallOptions { Deadline = DateTime.UtcNow + deadline, CancellationToken = token };
+        var options = new CallOptions(deadline: DateTime.UtcNow + deadline, cancellationToken: token);
         try
         {
             switch (rpc)
@@ -430,7 +427,7 @@ public sealed class FuzzRunner : IDisposable
         _input = $"EvaluateBatch{(misplacedStart ? " without its start" : "")} {start}{Environment.NewLine}{string.Join(Environment.NewLine, chunks)}";
         return async token =>
         {
-            var options = new CallOptions { Deadline = DateTime.UtcNow + _options.Deadline, CancellationToken = token };
+            var options = new CallOptions(deadline: DateTime.UtcNow + _options.Deadline, cancellationToken: token);
             using var call = _client.EvaluateBatch(options);
             var reading = ReadAll(call.ResponseStream, token);
             try

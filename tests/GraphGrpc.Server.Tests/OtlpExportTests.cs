@@ -51,7 +51,7 @@ public sealed class OtlpExportTests
     {
         await using var collector = await FakeCollector.StartAsync();
         var server = new ServerFixtureWith(
-            [$"--OTEL_EXPORTER_OTLP_ENDPOINT={collector.Address}", "--OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf"]);
+            [$"--OTEL_EXPORTER_OTLP_ENDPOINT={collector.Address}", "--OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf", "--GraphGrpc:Telemetry:SamplingRatio=1"]);
         await server.InitializeAsync();
 
         await server.Client.EvaluateUnaryAsync(new Contracts.V1.EvaluateRequest { Graph = Graphs.Example("seed003-squared-error.json") });
@@ -59,7 +59,7 @@ public sealed class OtlpExportTests
         await server.DisposeAsync();
 
         static string Text(byte[] body) => Encoding.UTF8.GetString(body);
-        Assert.Contains(collector.Exports, e => e.Path == "/v1/traces" && Text(e.Body).Contains("/graphgrpc.v1.GraphEvaluator/EvaluateUnary"));
+        Assert.Contains(collector.Exports, e => e.Path == "/v1/traces" && Text(e.Body).Contains("graphgrpc.v1.GraphEvaluator/EvaluateUnary"));
         Assert.Contains(collector.Exports, e => e.Path == "/v1/metrics" && Text(e.Body).Contains("graphgrpc.requests"));
     }
 

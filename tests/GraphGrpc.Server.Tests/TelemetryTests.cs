@@ -18,7 +18,7 @@ public sealed class TelemetryTests(ServerFixture server) : IClassFixture<ServerF
         var spans = new ConcurrentBag<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == GraphGrpcTelemetry.Name,
+            ShouldListenTo = source => source.Name is GraphGrpcTelemetry.Name or "Microsoft.AspNetCore",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
@@ -34,11 +34,14 @@ public sealed class TelemetryTests(ServerFixture server) : IClassFixture<ServerF
         await server.Client.EvaluateUnaryAsync(
             new Contracts.V1.EvaluateRequest { Graph = Graphs.Example("seed002-log-expression.json") }, new CallOptions(headers: headers));
 
-        await WaitFor.Condition(() => spans.Any(s => s.Kind == ActivityKind.Server));
-        var rpc = spans.Single(s => s.Kind == ActivityKind.Server);
-        Assert.Equal("/graphgrpc.v1.GraphEvaluator/EvaluateUnary", rpc.OperationName);
-        Assert.Equal(callerSpan, rpc.ParentSpanId);
+        // ASP.NET Core's request span continues the caller's trace; GraphGrpc's span of the call is its child.
+        await WaitFor.Condition(() => spans.Any(s => s.Source.Name == GraphGrpcTelemetry.Name && s.OperationName.EndsWith("EvaluateUnary", StringComparison.Ordinal)));
+        var request = spans.Single(s => s.Kind == ActivityKind.Server);
+        Assert.Equal(callerSpan, request.ParentSpanId);
+        var rpc = spans.Single(s => s.ParentSpanId == request.SpanId && s.Source.Name == GraphGrpcTelemetry.Name);
+        Assert.Equal("graphgrpc.v1.GraphEvaluator/EvaluateUnary", rpc.OperationName);
         Assert.Equal(0, rpc.GetTagItem("rpc.grpc.status_code"));
+        Assert.Equal(ActivityStatusCode.Ok, rpc.Status);
         var phases = spans.Where(s => s.ParentSpanId == rpc.SpanId).OrderBy(s => s.StartTimeUtc).Select(s => s.OperationName);
         Assert.Equal(["decode", "validate", "compile", "forward", "backward"], phases);
     }

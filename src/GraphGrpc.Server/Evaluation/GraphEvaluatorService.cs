@@ -11,6 +11,7 @@ namespace GraphGrpc.Server.Evaluation;
 /// graphgrpc.v1.GraphEvaluator: maps the wire contract onto the engine. Observation, limits on
 /// concurrency and the mapping of errors to statuses happen once for every call, in <see cref="Calls.CallInterceptor"/>.
 /// </summary>
+[BindServiceMethod(typeof(Calls.InvalidMessageBinder), nameof(Calls.InvalidMessageBinder.BindService))]
 internal sealed class GraphEvaluatorService(IOptions<EvaluatorOptions> options, PlanCache cache, GraphGrpcTelemetry telemetry)
     : Proto.GraphEvaluator.GraphEvaluatorBase
 {

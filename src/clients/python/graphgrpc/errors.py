@@ -4,7 +4,7 @@ from collections import namedtuple
 
 import grpc
 
-from graphgrpc._rpc import status_pb2
+from graphgrpc._rpc import Status
 from graphgrpc.v1 import evaluator_pb2
 
 _KIND_PREFIX = "PROBLEM_KIND_"
@@ -58,7 +58,7 @@ def _problems(error):
     raw = next((value for key, value in metadata if key == "grpc-status-details-bin"), None)
     if raw is None:
         return None
-    status = status_pb2.Status.FromString(raw)
+    status = Status.FromString(raw)
     failure = evaluator_pb2.ValidationFailure()
     problems = []
     found = False

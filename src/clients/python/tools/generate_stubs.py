@@ -15,14 +15,13 @@ PROTOS_ROOT = os.path.join(PACKAGE_ROOT, "..", "..", "..", "protos")
 
 # Each generated file, as protoc names it, and where it lives in the package. graphgrpc/v1 keeps
 # its name, so the stubs' own imports (from graphgrpc.v1 import graph_pb2) resolve inside the package.
-# google.rpc.Status moves under graphgrpc/_rpc, because a top-level "google" package would shadow protobuf's.
+# google.rpc.Status is not generated: graphgrpc/_rpc declares it by its wire layout.
 STUBS = {
     "graphgrpc/v1/graph_pb2.py": "graphgrpc/v1/graph_pb2.py",
     "graphgrpc/v1/evaluator_pb2.py": "graphgrpc/v1/evaluator_pb2.py",
     "graphgrpc/v1/evaluator_pb2_grpc.py": "graphgrpc/v1/evaluator_pb2_grpc.py",
-    "google/rpc/status_pb2.py": "graphgrpc/_rpc/status_pb2.py",
 }
-PROTOS = ["graphgrpc/v1/graph.proto", "graphgrpc/v1/evaluator.proto", "google/rpc/status.proto"]
+PROTOS = ["graphgrpc/v1/graph.proto", "graphgrpc/v1/evaluator.proto"]
 
 
 def generate(out_root):

@@ -25,6 +25,10 @@ public static class GraphEvaluatorChannel
         options ??= new GraphEvaluatorClientOptions();
         var isUnix = address.StartsWith(UnixPrefix, StringComparison.Ordinal);
         var secure = address.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        if (!isUnix && !secure && !address.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"'{address}' is not an http://, https:// or unix: address.", nameof(address));
+        }
         var channelOptions = new GrpcChannelOptions
         {
             HttpHandler = CreateHandler(options, isUnix ? address[UnixPrefix.Length..] : null),

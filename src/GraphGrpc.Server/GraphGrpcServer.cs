@@ -27,7 +27,9 @@ public static class GraphGrpcServer
         {
             grpc.MaxReceiveMessageSize = options.MaxMessageSize;
             grpc.MaxSendMessageSize = options.MaxMessageSize;
-            grpc.EnableDetailedErrors = false;
+            // The interceptor maps every error of ours to a status of its own; this adds the reason
+            // to grpc-dotnet's errors for broken framing, which would otherwise say only "Exception was thrown by handler".
+            grpc.EnableDetailedErrors = true;
             grpc.Interceptors.Add<CallInterceptor>();
         });
         builder.Services.AddGrpcReflection();

@@ -65,6 +65,10 @@ internal static class HealthCommand
             {
                 error.WriteLine(e.Message);
             }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                error.WriteLine($"{address}: NotFound: Service '{parsed.GetValue(service)}' is unknown to the health service.");
+            }
             catch (RpcException e)
             {
                 error.WriteLine($"{address}: {e.StatusCode}: {RpcFailure.Describe(e)}");

@@ -15,7 +15,8 @@ internal static class CallErrors
             new RpcException(new Status(StatusCode.DeadlineExceeded, "the deadline expired before the evaluation finished")),
         OperationCanceledException or ChannelClosedException =>
             new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled before the evaluation finished")),
-        IOException io => new RpcException(new Status(StatusCode.Unavailable, $"the connection failed: {io.Message}")),
+        // Kestrel's BadHttpRequestException is one: the request stream broke off, e.g. in the middle of a message.
+        IOException io => new RpcException(new Status(StatusCode.Internal, $"reading the request failed: {io.Message}")),
         InsufficientExecutionStackException or OutOfMemoryException =>
             new RpcException(new Status(StatusCode.ResourceExhausted, $"the evaluation ran out of resources: {exception.Message}")),
         _ => new RpcException(new Status(StatusCode.Internal, $"the server failed: {exception.GetType().Name}: {exception.Message}")),

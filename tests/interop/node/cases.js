@@ -191,7 +191,8 @@ class Cases {
 
   // A batch stream whose client stops sending ends at its deadline, and the server serves on.
   async deadline_exceeded() {
-    const { next } = await this.openBatch(this.evaluator, deadline(500));
+    // Long enough for BatchReady to arrive first on a busy machine.
+    const { next } = await this.openBatch(this.evaluator, deadline(2000));
     const { error } = await next();
     check(error && error.code === grpc.status.DEADLINE_EXCEEDED, `expected DEADLINE_EXCEEDED, got ${error ? error.code : 'a message'}`);
     await this.checkStillServing();

@@ -304,7 +304,8 @@ func (c *cases) evaluateBatch(ctx context.Context, options ...grpc.CallOption) e
 // deadlineExceeded checks that a batch stream whose client stops sending ends at its deadline, and
 // that the server serves on.
 func (c *cases) deadlineExceeded(ctx context.Context) error {
-	shortCtx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	// Long enough for BatchReady to arrive first on a busy machine.
+	shortCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	stream, err := c.openBatch(shortCtx)
 	if err != nil {

@@ -1,7 +1,7 @@
 """The generated modules the client speaks with, none of them from the project's own copies of standard protos.
 
-- graphgrpc.v1 and google.rpc.Status: the Python client package's checked-in stubs (a test keeps
-  them in step with protos/).
+- graphgrpc.v1: the Python client package's checked-in stubs (a test keeps them in step with protos/);
+  google.rpc.Status: the package's graphgrpc._rpc.Status, declared by its wire layout.
 - grpc.health.v1: generated here from the health.proto that Debian's grpc-proto package installs.
 """
 import os
@@ -42,9 +42,9 @@ def load(repo_root, out_dir):
     """Returns a namespace of the stub modules: evaluator, evaluator_grpc, graph, status, health, health_grpc."""
     sys.path.insert(0, os.path.join(repo_root, "src/clients/python"))
     generate_health(out_dir)
-    from graphgrpc._rpc import status_pb2
+    from graphgrpc import _rpc as status
     from graphgrpc.v1 import evaluator_pb2, evaluator_pb2_grpc, graph_pb2
     from grpc.health.v1 import health_pb2, health_pb2_grpc
 
     return SimpleNamespace(evaluator=evaluator_pb2, evaluator_grpc=evaluator_pb2_grpc, graph=graph_pb2,
-                           status=status_pb2, health=health_pb2, health_grpc=health_pb2_grpc)
+                           status=status, health=health_pb2, health_grpc=health_pb2_grpc)

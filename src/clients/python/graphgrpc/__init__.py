@@ -8,12 +8,19 @@ GraphGrpc server.
     result.values[z], result.gradients[x], result.gradients[y]
 """
 from graphgrpc.client import BatchResult, BatchStream, ChunkResult, Client, EvaluationResult, Event, NodeMap
-from graphgrpc.errors import GraphError, GraphGrpcError, Problem
+from graphgrpc.errors import GraphError, GraphGrpcError, Problem, UnsupportedError
 from graphgrpc.graph import OPS, Graph, Node
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BatchResult", "BatchStream", "ChunkResult", "Client", "EvaluationResult", "Event", "GraphError",
-    "GraphGrpcError", "Graph", "Node", "NodeMap", "OPS", "Problem",
+    "GraphGrpcError", "Graph", "Node", "NodeMap", "OPS", "Problem", "UnsupportedError", "from_torch",
 ]
+
+
+def from_torch(fn_or_module, *example_inputs):
+    """The Graph of a torch function or nn.Module, traced with torch.fx at the example inputs;
+    see graphgrpc.torch_import. Needs PyTorch, which `import graphgrpc` alone does not."""
+    from graphgrpc.torch_import import from_torch as trace
+    return trace(fn_or_module, *example_inputs)

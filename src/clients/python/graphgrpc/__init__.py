@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BatchResult", "BatchStream", "ChunkResult", "Client", "EvaluationResult", "Event", "GraphError",
-    "GraphGrpcError", "Graph", "Node", "NodeMap", "OPS", "Problem", "UnsupportedError", "from_torch",
+    "GraphGrpcError", "Graph", "Node", "NodeMap", "OPS", "Problem", "UnsupportedError", "from_onnx", "from_torch",
 ]
 
 
@@ -24,3 +24,10 @@ def from_torch(fn_or_module, *example_inputs):
     see graphgrpc.torch_import. Needs PyTorch, which `import graphgrpc` alone does not."""
     from graphgrpc.torch_import import from_torch as trace
     return trace(fn_or_module, *example_inputs)
+
+
+def from_onnx(path_or_model, *, inputs=None, trainable=()):
+    """The Graph of an ONNX model (a path, bytes or an onnx.ModelProto); see graphgrpc.onnx_import.
+    Needs the onnx package, which `import graphgrpc` alone does not."""
+    from graphgrpc.onnx_import import from_onnx as load
+    return load(path_or_model, inputs=inputs, trainable=trainable)

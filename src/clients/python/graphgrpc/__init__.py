@@ -8,14 +8,15 @@ GraphGrpc server.
     result.values[z], result.gradients[x], result.gradients[y]
 """
 from graphgrpc.client import BatchResult, BatchStream, ChunkResult, Client, EvaluationResult, Event, NodeMap
+from graphgrpc.drawing import Drawing, draw
 from graphgrpc.errors import GraphError, GraphGrpcError, Problem, UnsupportedError
 from graphgrpc.graph import OPS, Graph, Node
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BatchResult", "BatchStream", "ChunkResult", "Client", "EvaluationResult", "Event", "GraphError",
-    "GraphGrpcError", "Graph", "Node", "NodeMap", "OPS", "Problem", "UnsupportedError", "from_onnx", "from_torch",
+    "BatchResult", "BatchStream", "ChunkResult", "Client", "Drawing", "EvaluationResult", "Event", "GraphError",
+    "GraphGrpcError", "Graph", "Node", "NodeMap", "OPS", "Problem", "UnsupportedError", "draw", "from_onnx", "from_torch",
 ]
 
 

@@ -2,6 +2,9 @@
 small model per op) give torch's values and vector-Jacobian products when the server evaluates
 them; unsupported ops and attributes fail naming the node, the op and what is supported."""
 import io
+import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -12,7 +15,8 @@ import torch.nn.functional as F
 from onnx import TensorProto, helper
 from torch import nn
 
-from graphgrpc import UnsupportedError, from_onnx
+from conftest import PACKAGE_ROOT
+from graphgrpc import Graph, UnsupportedError, from_onnx
 from graphgrpc.onnx_import import OPS
 
 DOUBLE = torch.float64
@@ -195,3 +199,38 @@ def test_a_shape_computed_at_run_time_is_refused_by_name():
     exported = export(lambda a: a.flatten(), [rand(2, 3)])
     with pytest.raises(UnsupportedError, match=r"from_onnx: node '[^']*' \((Shape|Slice|Concat|Reshape), .*"):
         from_onnx(exported)
+
+
+def run_import(*arguments):
+    environment = dict(os.environ, PYTHONPATH=PACKAGE_ROOT)
+    return subprocess.run([sys.executable, "-m", "graphgrpc", "import", *arguments], capture_output=True, text=True,
+                          env=environment, timeout=120)
+
+
+def test_the_command_line_writes_the_graph_file_that_from_onnx_gives(client, tmp_path):
+    model = SoftmaxClassifier()
+    (tmp_path / "classifier.onnx").write_bytes(export(model, [rand(2, 5)], dynamic_axes={"x0": {0: "batch"}}))
+
+    run = run_import(str(tmp_path / "classifier.onnx"), "-o", str(tmp_path / "graph.json"), "--trainable", "all",
+                     "--shape", "x0=4,5")
+
+    assert run.returncode == 0, run.stderr
+    graph = Graph.from_json((tmp_path / "graph.json").read_text())
+    assert run.stdout == f"wrote {tmp_path / 'graph.json'}: {len(graph)} nodes\n"
+    assert graph["x0"].value.shape == (4, 5) and graph["linear.weight"].op == "input"
+    x = rand(4, 5, seed=11)
+    graph["x0"].value = x.numpy()
+    result = client.evaluate(graph["y"], wrt=["linear.weight"])
+    xr = x.clone()
+    expected = torch.autograd.grad(model(xr).sum(), [model.linear.weight])[0]
+    np.testing.assert_allclose(result.values["y"], model(xr).detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(result.gradients["linear.weight"], expected.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_the_command_line_reports_an_unsupported_model_and_exits_with_1(tmp_path):
+    (tmp_path / "cumsum.onnx").write_bytes(export(lambda a: torch.cumsum(a, 0), [rand(3)]))
+
+    run = run_import(str(tmp_path / "cumsum.onnx"), "-o", str(tmp_path / "graph.json"))
+
+    assert run.returncode == 1 and not (tmp_path / "graph.json").exists()
+    assert run.stderr.startswith("graphgrpc import: from_onnx: node ") and "the op CumSum is not supported" in run.stderr

@@ -104,7 +104,8 @@ def _reshape(b, out, node, attributes):
 
 def _flatten(b, out, node, attributes):
     shape = b.shape(node.input[0])
-    axis = attributes.get("axis", 1) % (len(shape) + 1) if shape else 0
+    axis = attributes.get("axis", 1)
+    axis = axis + len(shape) if axis < 0 else axis
     return b.graph.reshape(b.operand(node, 0), [int(np.prod(shape[:axis])), int(np.prod(shape[axis:]))], id=out)
 
 

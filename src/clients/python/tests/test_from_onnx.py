@@ -234,3 +234,12 @@ def test_the_command_line_reports_an_unsupported_model_and_exits_with_1(tmp_path
 
     assert run.returncode == 1 and not (tmp_path / "graph.json").exists()
     assert run.stderr.startswith("graphgrpc import: from_onnx: node ") and "the op CumSum is not supported" in run.stderr
+
+
+@pytest.mark.parametrize("axis, shape", [(1, [2, 12]), (-1, [6, 4]), (0, [1, 24]), (3, [24, 1])])
+def test_flatten_keeps_the_axes_before_axis_apart(axis, shape):
+    x = helper.make_tensor_value_info("x", TensorProto.DOUBLE, [2, 3, 4])
+    node = helper.make_node("Flatten", ["x"], ["y"], axis=axis)
+    graph = helper.make_graph([node], "g", [x], [helper.make_tensor_value_info("y", TensorProto.DOUBLE, shape)])
+    imported = from_onnx(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)]))
+    assert list(imported["y"].attributes.shape) == shape

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from graphgrpc import Graph
+from graphgrpc import Graph, from_torch
 from graphgrpc.torch import RemoteGraph, RemoteLayerError, RemoteModule
 
 
@@ -234,3 +234,19 @@ def test_the_vjp_of_each_point_is_bit_for_bit_a_seeded_evaluation(client):
         np.testing.assert_array_equal(gradients["x"][i], single.gradients["x"], err_msg=f"point {i}")
         summed_w += single.gradients["w"]
     np.testing.assert_allclose(gradients["w"], summed_w, rtol=1e-14)
+
+
+def test_a_torch_block_imported_with_from_torch_serves_as_its_own_remote_layer(address):
+    torch.manual_seed(16)
+    local = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)).double()
+    graph = from_torch(local, torch.zeros(3, dtype=torch.float64))
+    remote = RemoteModule(graph["output"], inputs=["input"], client=address, name="imported")
+    assert sorted(name for name, _ in remote.named_parameters()) == ["0_bias", "0_weight", "2_bias", "2_weight"]
+    x = torch.tensor(np.random.default_rng(17).normal(size=(5, 3)))
+
+    remote(x).square().sum().backward()
+    local(x).square().sum().backward()
+
+    torch.testing.assert_close(remote(x), local(x), rtol=1e-12, atol=0)
+    for name, parameter in local.named_parameters():
+        torch.testing.assert_close(remote.parameter(name).grad, parameter.grad, rtol=1e-12, atol=1e-15)

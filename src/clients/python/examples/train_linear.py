@@ -7,7 +7,7 @@ one EvaluateBatch stream, x and y varying per point while w and b are shared, an
 the shared gradients over the points. The mean squared error falls from about 14 to below 0.011,
 just above the noise's variance of 0.01.
 
-    /usr/bin/python3 examples/train_linear.py --address 127.0.0.1:50051
+    /usr/bin/python3 examples/train_linear.py --address 127.0.0.1:50051 [--plot loss.png]
 """
 import argparse
 import sys
@@ -35,16 +35,18 @@ def train(client, x, y, steps, learning_rate, log=print):
     b = g.input("b", 0.0)
     loss = g.square(xi @ w + b - yi, id="loss")
 
+    losses = []
     for step in range(steps):
         batch = client.evaluate_batch(loss, {xi: x, yi: y}, wrt=[w, b])
         mean_loss = batch.outputs[loss].mean()
+        losses.append(mean_loss)
         if step % 10 == 0:
             log(f"step {step:3d}  loss {mean_loss:.6f}")
         # The server summed the gradients over the points; the mean loss wants their mean.
         w.value = w.value - learning_rate * batch.gradients[w] / len(y)
         b.value = b.value - learning_rate * batch.gradients[b] / len(y)
     final = client.evaluate_batch(loss, {xi: x, yi: y}, wrt=[w, b]).outputs[loss].mean()
-    return w.value, float(b.value), float(final)
+    return w.value, float(b.value), float(final), losses
 
 
 def main():
@@ -53,11 +55,16 @@ def main():
     parser.add_argument("--points", type=int, default=2000)
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--learning-rate", type=float, default=0.1)
+    parser.add_argument("--plot", metavar="FILE", help="save the loss curve there (needs python3-matplotlib)")
     args = parser.parse_args()
 
     x, y = make_data(args.points)
     with Client(args.address, timeout=60) as client:
-        w, b, loss = train(client, x, y, args.steps, args.learning_rate)
+        w, b, loss, losses = train(client, x, y, args.steps, args.learning_rate)
+    if args.plot:
+        from loss_curve import save_loss_curve
+        save_loss_curve(losses, args.plot, "train_linear: mean squared error")
+        print(f"loss curve saved to {args.plot}")
 
     design = np.column_stack([x, np.ones(len(y))])
     optimum = np.mean((design @ np.linalg.lstsq(design, y, rcond=None)[0] - y) ** 2)

@@ -8,12 +8,27 @@ GraphGrpc server.
     result.values[z], result.gradients[x], result.gradients[y]
 """
 from graphgrpc.client import BatchResult, BatchStream, ChunkResult, Client, EvaluationResult, Event, NodeMap
-from graphgrpc.errors import GraphError, GraphGrpcError, Problem
+from graphgrpc.drawing import Drawing, draw
+from graphgrpc.errors import GraphError, GraphGrpcError, Problem, UnsupportedError
 from graphgrpc.graph import OPS, Graph, Node
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BatchResult", "BatchStream", "ChunkResult", "Client", "EvaluationResult", "Event", "GraphError",
-    "GraphGrpcError", "Graph", "Node", "NodeMap", "OPS", "Problem",
+    "BatchResult", "BatchStream", "ChunkResult", "Client", "Drawing", "EvaluationResult", "Event", "GraphError",
+    "GraphGrpcError", "Graph", "Node", "NodeMap", "OPS", "Problem", "UnsupportedError", "draw", "from_onnx", "from_torch",
 ]
+
+
+def from_torch(fn_or_module, *example_inputs):
+    """The Graph of a torch function or nn.Module, traced with torch.fx at the example inputs;
+    see graphgrpc.torch_import. Needs PyTorch, which `import graphgrpc` alone does not."""
+    from graphgrpc.torch_import import from_torch as trace
+    return trace(fn_or_module, *example_inputs)
+
+
+def from_onnx(path_or_model, *, inputs=None, trainable=()):
+    """The Graph of an ONNX model (a path, bytes or an onnx.ModelProto); see graphgrpc.onnx_import.
+    Needs the onnx package, which `import graphgrpc` alone does not."""
+    from graphgrpc.onnx_import import from_onnx as load
+    return load(path_or_model, inputs=inputs, trainable=trainable)

@@ -77,3 +77,7 @@ def translated_rpc_errors():
         yield
     except grpc.RpcError as error:
         raise from_rpc_error(error) from error
+
+
+class UnsupportedError(ValueError):
+    """A model that cannot be imported: the message names the call or node, where it is, and what is supported."""

@@ -326,6 +326,11 @@ class Graph:
             graph._add(node)
         return graph
 
+    def _repr_svg_(self):
+        """The graph as SVG, for notebooks; see graphgrpc.drawing."""
+        from graphgrpc.drawing import draw
+        return draw(self)._repr_svg_()
+
     @classmethod
     def from_json(cls, text):
         """A builder holding the nodes of a graph file's JSON."""

@@ -23,6 +23,7 @@ public sealed class GraphBuilder
     private readonly List<NodeRef> _nodes = [];
     private readonly List<Proto.Node> _messages = [];
     private readonly Dictionary<string, NodeRef> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<NodeRef, Proto.Node> _messageOf = [];
     private readonly Dictionary<string, int> _idsMadePerOp = new(StringComparer.Ordinal);
 
     /// <summary>The nodes in the order they were added, which is a topological order.</summary>
@@ -69,6 +70,31 @@ public sealed class GraphBuilder
     {
         var tensor = Tensor("constant", id, values, shape);
         return Append("constant", id, [], node => node.Constant = new Proto.Constant { Value = tensor });
+    }
+
+    /// <summary>
+    /// Replaces the value of an input or constant, as a training loop does with its parameters
+    /// between steps; without a shape, the leaf keeps the one it has.
+    /// </summary>
+    public void SetValue(NodeRef leaf, double[] values, IReadOnlyList<long>? shape = null)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        if (leaf.Builder != this)
+        {
+            throw new ArgumentException($"node '{leaf.Id}' belongs to another GraphBuilder", nameof(leaf));
+        }
+        var message = _messageOf[leaf];
+        var holder = message.OpCase switch
+        {
+            Proto.Node.OpOneofCase.Input => message.Input.Value,
+            Proto.Node.OpOneofCase.Constant => message.Constant.Value,
+            _ => throw new ArgumentException($"node '{leaf.Id}' is a {leaf.Op}, not a leaf: only inputs and constants hold a value", nameof(leaf)),
+        };
+        var tensor = Tensor(leaf.Op, leaf.Id, values, shape ?? holder.Shape);
+        holder.Shape.Clear();
+        holder.Shape.Add(tensor.Shape);
+        holder.Values.Clear();
+        holder.Values.Add(tensor.Values);
     }
 
     // Elementwise binary ops, broadcasting as numpy does.
@@ -191,6 +217,7 @@ public sealed class GraphBuilder
         setOp(message);
         _nodes.Add(node);
         _messages.Add(message);
+        _messageOf.Add(node, message);
         return node;
     }
 

@@ -10,7 +10,7 @@ public static class GraphFiles
 
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithIndentation());
 
-    /// <summary>Parses graph JSON; throws <see cref="InvalidGraphFileException"/> saying what is malformed.</summary>
+    /// <summary>Parses graph JSON; throws <see cref="InvalidGraphFileException"/> saying what is malformed, and where.</summary>
     public static Graph Parse(string json)
     {
         try
@@ -19,7 +19,7 @@ public static class GraphFiles
         }
         catch (Exception e) when (e is InvalidJsonException or InvalidProtocolBufferException or FormatException)
         {
-            throw new InvalidGraphFileException($"not a valid graph: {e.Message}", e);
+            throw GraphFileFaultFinder.Explain(Parser, json, e);
         }
     }
 

@@ -4,6 +4,13 @@ namespace GraphGrpc.Cli.Tests;
 
 public sealed class EvalCommandTests
 {
+    internal const string TwoSinks = """
+        { "nodes": [
+          { "id": "x", "input": { "value": { "values": [1] } } },
+          { "id": "s", "inputs": ["x"], "sin": {} },
+          { "id": "c", "inputs": ["x"], "cos": {} } ] }
+        """;
+
     private static Dictionary<string, JsonElement> Nodes(string json) =>
         JsonDocument.Parse(json).RootElement.GetProperty("nodes").EnumerateArray()
             .ToDictionary(node => node.GetProperty("id").GetString()!);
@@ -70,20 +77,62 @@ public sealed class EvalCommandTests
     }
 
     [Fact]
-    public void Eval_SeveralSinksWithoutOutput_AsksForOne()
+    public void Eval_SeveralSinksWithoutOutput_RunsForwardOnlyAndSaysWhyThereAreNoGradients()
     {
-        var path = CliRunner.WriteGraph("""
-            { "nodes": [
-              { "id": "x", "input": { "value": { "values": [1] } } },
-              { "id": "s", "inputs": ["x"], "sin": {} },
-              { "id": "c", "inputs": ["x"], "cos": {} } ] }
-            """);
+        var path = CliRunner.WriteGraph(TwoSinks);
 
         var (exitCode, output, error) = CliRunner.Run("eval", path);
 
-        Assert.Equal(1, exitCode);
-        Assert.Equal("", output);
-        Assert.Contains("the graph has several sinks (s, c); choose the output with --output", error);
+        Assert.Equal(0, exitCode);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(0, root.GetProperty("outputs").GetArrayLength());
+        Assert.Equal(Math.Sin(1), Nodes(output)["s"].GetProperty("value").GetDouble(), 1e-15);
+        Assert.Equal(Math.Cos(1), Nodes(output)["c"].GetProperty("value").GetDouble(), 1e-15);
+        Assert.All(Nodes(output).Values, node => Assert.Equal(JsonValueKind.Null, node.GetProperty("gradient").ValueKind));
+        Assert.Equal(
+            $"{path}: no gradients: the graph has several sinks (s, c) and no --output says which to differentiate, "
+            + "so only the forward pass ran; name one or more with --output",
+            error.TrimEnd());
+    }
+
+    [Fact]
+    public void Eval_SeveralSinksWithAnOutput_DifferentiatesItAndSaysNothing()
+    {
+        var (exitCode, output, error) = CliRunner.Run("eval", CliRunner.WriteGraph(TwoSinks), "--output", "c");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", error);
+        Assert.Equal(-Math.Sin(1), Nodes(output)["x"].GetProperty("gradient").GetDouble(), 1e-15);
+    }
+
+    [Fact]
+    public void Render_SeveralSinksWithoutOutput_DrawsValuesAndSaysWhyThereAreNoGradients()
+    {
+        var path = CliRunner.WriteGraph(TwoSinks);
+
+        var (exitCode, output, error) = CliRunner.Run("render", path, "--values", "--format", "dot");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("several sinks (s, c)", error);
+        Assert.Contains("n1 [label=\"s: sin\\n= 0.841471\"", output);
+        Assert.DoesNotContain("∂", output);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{ \"nodes\": [] }")]
+    public void EvalAndValidate_EmptyGraph_SayTheGraphIsEmpty(string json)
+    {
+        var path = CliRunner.WriteGraph(json);
+
+        foreach (var command in new[] { "eval", "validate" })
+        {
+            var (exitCode, output, error) = CliRunner.Run(command, path);
+
+            Assert.Equal(1, exitCode);
+            Assert.Equal("", output);
+            Assert.Equal([$"{path}: 1 problem:", "  the graph is empty: it has no nodes [MissingValue]"], error.TrimEnd().Split('\n'));
+        }
     }
 
     [Fact]

@@ -67,6 +67,34 @@ public sealed class RemoteCommandTests(LocalServer server) : IClassFixture<Local
     }
 
     [Fact]
+    public void Eval_WithServerSeveralSinksWithoutOutput_GivesWhatLocalEvalGives()
+    {
+        var path = CliRunner.WriteGraph(EvalCommandTests.TwoSinks);
+
+        var local = CliRunner.Run("eval", path);
+        var remote = CliRunner.Run("eval", path, "--server", server.Address);
+
+        Assert.Equal(0, remote.ExitCode);
+        Assert.Equal(local, remote);
+        Assert.Contains("no gradients: the graph has several sinks (s, c)", remote.Error);
+    }
+
+    [Theory]
+    [InlineData("validate", "{}")]
+    [InlineData("eval", "{}")]
+    [InlineData("eval", "{ \"nodes\": [ { \"id\": \"a\", \"lgo\": {} } ] }")]
+    public void Command_WithServerEmptyOrMalformedGraph_GivesWhatLocalGives(string command, string json)
+    {
+        var path = CliRunner.WriteGraph(json);
+
+        var local = CliRunner.Run(command, path);
+        var remote = CliRunner.Run(command, path, "--server", server.Address);
+
+        Assert.Equal(1, remote.ExitCode);
+        Assert.Equal(local, remote);
+    }
+
+    [Fact]
     public void Eval_ServerNotThere_SaysSoWithExitCode1()
     {
         var (exitCode, _, error) = CliRunner.Run("eval", CliRunner.Example("seed003-squared-error.json"), "--server", "http://127.0.0.1:1");

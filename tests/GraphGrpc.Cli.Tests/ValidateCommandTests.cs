@@ -38,7 +38,7 @@ public sealed class ValidateCommandTests
     }
 
     [Theory]
-    [InlineData("{ \"nodes\": [ { \"id\": \"a\", \"bogus\": 1 } ] }", "not a valid graph: Unknown field: bogus")]
+    [InlineData("{ \"nodes\": [ { \"id\": \"a\", \"bogus\": 1 } ] }", "not a valid graph: line 1, column 27, node #0 (counting from 0), id 'a': unknown op or field 'bogus'")]
     [InlineData("{ \"nodes\": [ ", "not a valid graph")]
     [InlineData("[1, 2]", "not a valid graph")]
     public void Validate_MalformedJson_SaysWhatIsWrongWithoutStackTrace(string json, string expected)

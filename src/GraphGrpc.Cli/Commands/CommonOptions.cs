@@ -14,7 +14,7 @@ internal static class CommonOptions
 
     public static Option<string[]> Outputs() => new("--output", "-o")
     {
-        Description = "The node(s) to differentiate, seeded with ones. Defaults to the graph's one sink.",
+        Description = "The node(s) to differentiate, seeded with ones. Defaults to the graph's one sink; with several sinks and none named, only the forward pass runs.",
         AllowMultipleArgumentsPerToken = true,
     };
 

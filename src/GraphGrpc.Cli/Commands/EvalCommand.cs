@@ -32,6 +32,7 @@ internal static class EvalCommand
                 return CliApp.Failure;
             }
             output.WriteLine(EvaluationJson.Write(report));
+            new GraphRun(path, error).ExplainMissingGradients(chosenOutputs, report.SummaryOutputs);
             return 0;
         });
         return command;

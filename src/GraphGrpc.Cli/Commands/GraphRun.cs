@@ -35,6 +35,10 @@ internal sealed class GraphRun(string path, TextWriter error)
         return compilation?.Plan;
     }
 
+    /// <summary>
+    /// Forward and backward; with no outputs named and several sinks, forward only, as a server does
+    /// (<see cref="ExplainMissingGradients"/> says so).
+    /// </summary>
     public EvaluationResult? Evaluate(string[] outputs, string[] wrt, bool recordEdgeGradients)
     {
         var compilation = Compile();
@@ -54,11 +58,6 @@ internal sealed class GraphRun(string path, TextWriter error)
             ReportProblems(problems);
             return null;
         }
-        if (request.Outputs.Count == 0)
-        {
-            error.WriteLine($"{path}: the graph has several sinks ({string.Join(", ", compilation.Sinks)}); choose the output with --output");
-            return null;
-        }
         try
         {
             return Evaluator.Evaluate(compilation.Plan, request);
@@ -67,6 +66,20 @@ internal sealed class GraphRun(string path, TextWriter error)
         {
             error.WriteLine($"{path}: {e.Message}");
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Says why there are no gradients when no output was named and the graph has several sinks:
+    /// backward was not told which to start from, so only the forward pass ran.
+    /// <paramref name="summaryOutputs"/> are the nodes the summary reports, which with no outputs named are the sinks.
+    /// </summary>
+    public void ExplainMissingGradients(IReadOnlyList<string> namedOutputs, IReadOnlyList<string> summaryOutputs)
+    {
+        if (namedOutputs.Count == 0 && summaryOutputs.Count > 1)
+        {
+            error.WriteLine($"{path}: no gradients: the graph has several sinks ({string.Join(", ", summaryOutputs)}) and no --output says "
+                + "which to differentiate, so only the forward pass ran; name one or more with --output");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GraphGrpc.Cli.Output;
 using GraphGrpc.Cli.Rendering;
 
 namespace GraphGrpc.Cli.Commands;
@@ -31,11 +32,13 @@ internal static class RenderCommand
             GraphDrawing drawing;
             if (parsed.GetValue(values))
             {
-                var result = run.Evaluate(parsed.GetValue(outputs) ?? [], parsed.GetValue(wrt) ?? [], recordEdgeGradients: true);
+                var namedOutputs = parsed.GetValue(outputs) ?? [];
+                var result = run.Evaluate(namedOutputs, parsed.GetValue(wrt) ?? [], recordEdgeGradients: true);
                 if (result is null)
                 {
                     return CliApp.Failure;
                 }
+                run.ExplainMissingGradients(namedOutputs, EvaluationReport.SummaryOutputsOf(result));
                 drawing = GraphDrawing.Of(result.Plan, result);
             }
             else

@@ -9,10 +9,12 @@ internal sealed record NodeReport(string Id, string Op, int[] Shape, Tensor Valu
 
 /// <summary>
 /// What eval prints, whether the graph ran here or on a server: so both print the same JSON.
-/// <see cref="NonFinitePhase"/> is "value" or "gradient".
+/// <see cref="NonFinitePhase"/> is "value" or "gradient". <see cref="SummaryOutputs"/> are the nodes
+/// the summary reports: the outputs, or every sink when none were named.
 /// </summary>
 internal sealed record EvaluationReport(
-    IReadOnlyList<string> Outputs, IReadOnlyList<string> Wrt, IReadOnlyList<NodeReport> Nodes, string? FirstNonFinite, string? NonFinitePhase)
+    IReadOnlyList<string> Outputs, IReadOnlyList<string> Wrt, IReadOnlyList<NodeReport> Nodes, string? FirstNonFinite, string? NonFinitePhase,
+    IReadOnlyList<string> SummaryOutputs)
 {
     public static EvaluationReport FromLocal(EvaluationResult result)
     {
@@ -21,8 +23,13 @@ internal sealed record EvaluationReport(
             .Select(slot => new NodeReport(plan.Ids[slot], plan.Ops[slot].Name, plan.Shapes[slot], result.Values[slot], result.Gradients[slot]))
             .ToList();
         return new EvaluationReport(result.Request.Outputs, result.Request.Wrt, nodes,
-            result.FirstNonFinite?.NodeId, result.FirstNonFinite is null ? null : PhaseName(result.FirstNonFinite.Phase == EvaluationPhase.Backward));
+            result.FirstNonFinite?.NodeId, result.FirstNonFinite is null ? null : PhaseName(result.FirstNonFinite.Phase == EvaluationPhase.Backward),
+            SummaryOutputsOf(result));
     }
+
+    /// <summary>The outputs, or every sink when none were named, as a server's summary reports them.</summary>
+    public static IReadOnlyList<string> SummaryOutputsOf(EvaluationResult result) =>
+        result.Request.Outputs.Count > 0 ? result.Request.Outputs : [.. result.Plan.Sinks.Select(slot => result.Plan.Ids[slot])];
 
     /// <summary>From a server's event stream; the request asked for trace events, which carry each node's op and shape.</summary>
     public static EvaluationReport FromEvents(IReadOnlyList<Proto.EvaluateEvent> events, IReadOnlyList<string> wrt)
@@ -37,7 +44,8 @@ internal sealed record EvaluationReport(
         // The server differentiates its one sink when asked for no output; the summary names what it chose.
         var outputs = gradients.Count > 0 ? summary.Outputs.Select(o => o.NodeId).ToList() : [];
         return new EvaluationReport(outputs, wrt, nodes, summary.FirstNonFinite?.NodeId,
-            summary.FirstNonFinite is null ? null : PhaseName(summary.FirstNonFinite.InGradient));
+            summary.FirstNonFinite is null ? null : PhaseName(summary.FirstNonFinite.InGradient),
+            [.. summary.Outputs.Select(o => o.NodeId)]);
     }
 
     private static string PhaseName(bool inGradient) => inGradient ? "gradient" : "value";

@@ -25,6 +25,11 @@ public static class GraphCompiler
             // Nothing was indexed, so a request's node names cannot be checked against it either.
             return new Compilation(problems, null, indexById: null);
         }
+        if (nodes.Count == 0)
+        {
+            // A file holding {} is a well-formed graph message, but has nothing to evaluate and no sink to differentiate.
+            problems.Add(new GraphProblem("", ProblemKind.MissingValue, "the graph is empty: it has no nodes"));
+        }
 
         var indexById = IndexIds(nodes, problems, out var excluded);
         var ops = new Op?[nodes.Count];

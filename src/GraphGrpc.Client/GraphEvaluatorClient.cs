@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using GraphGrpc.Contracts.V1;
 
@@ -16,8 +17,8 @@ public sealed class GraphEvaluatorClient : IDisposable
     public GraphEvaluatorClient(CallInvoker callInvoker)
     {
         ArgumentNullException.ThrowIfNull(callInvoker);
-        CallInvoker = callInvoker;
-        Calls = new GraphEvaluator.GraphEvaluatorClient(callInvoker);
+        CallInvoker = callInvoker.Intercept(new DeadlineStatusInterceptor());
+        Calls = new GraphEvaluator.GraphEvaluatorClient(CallInvoker);
     }
 
     /// <summary>A client over <paramref name="channel"/>, which the caller keeps and disposes.</summary>

@@ -24,6 +24,10 @@ internal sealed class BatchCall
     private long _chunks;
     private TimeSpan _evaluateTime;
 
+    // Two sets of columns, used by turns: chunk N is evaluated into one while chunk N − 1's result,
+    // wrapped without a copy, is still being written from the other.
+    private readonly ChunkColumns?[] _columns = new ChunkColumns?[2];
+
     private BatchCall(BatchPlan plan, bool raw, long maxElements)
     {
         _plan = plan;
@@ -88,15 +92,24 @@ internal sealed class BatchCall
         return (new BatchCall(batchPlan, start.RawTensors, limits.MaxTensorElements), new Proto.BatchReady { PlanHash = hash, PlanCacheHit = hit });
     }
 
-    /// <summary>One chunk's results, and how many points it had.</summary>
+    /// <summary>
+    /// One chunk's results, and how many points it had. The result may share its columns with this
+    /// call: it must have been written before the call evaluates the chunk after next.
+    /// </summary>
     public (Proto.BatchResult Result, int Points) Evaluate(Proto.BatchChunk chunk, CancellationToken cancellationToken)
     {
-        var (columns, points) = BatchColumns.Decode(chunk, _plan, _maxElements);
+        var points = BatchColumns.CountPoints(chunk, _plan, _maxElements);
+        var turn = (int)(_chunks % _columns.Length);
+        if (_columns[turn] is not { } buffers || buffers.Result.PointCount != points)
+        {
+            buffers = _columns[turn] = new ChunkColumns(_plan, points);
+        }
+        BatchColumns.Decode(chunk, _plan, buffers.Inputs);
         var started = Stopwatch.GetTimestamp();
         BatchResult result;
         try
         {
-            result = BatchEvaluator.Evaluate(_plan, columns, points, cancellationToken);
+            result = BatchEvaluator.EvaluateInto(_plan, buffers.Inputs, buffers.Result, cancellationToken);
         }
         catch (EvaluationException e)
         {
@@ -141,10 +154,27 @@ internal sealed class BatchCall
 
     private bool IsSummed(int slot) => !_plan.Varies[slot] && _plan.Request.SharedGradients == SharedGradients.Sum;
 
-    /// <summary>A result column as a tensor: [K, ...shape] per point, or the node's own shape for a sum.</summary>
+    /// <summary>A result column as a tensor: [K, ...shape] per point, or the node's own shape for a sum. Raw columns wrap <paramref name="data"/>.</summary>
     private Proto.Tensor Column(int slot, int points, double[] data, bool perPoint)
     {
         int[] shape = perPoint ? [points, .. _plan.Plan.Shapes[slot]] : _plan.Plan.Shapes[slot];
-        return ProtoConversions.ToProto(new Tensor(shape, data), _raw);
+        if (!_raw)
+        {
+            return ProtoConversions.ToProto(new Tensor(shape, data), raw: false);
+        }
+        var tensor = new Proto.Tensor { Raw = DoubleBytes.Wrap(data, data.Length) };
+        foreach (var dim in shape)
+        {
+            tensor.Shape.Add(dim);
+        }
+        return tensor;
+    }
+
+    /// <summary>The input and result columns of one chunk size, kept for the chunks after.</summary>
+    private sealed class ChunkColumns(BatchPlan plan, int points)
+    {
+        public double[][] Inputs { get; } = plan.BatchInputs.Select(slot => GC.AllocateUninitializedArray<double>(points * plan.PointSizes[slot])).ToArray();
+
+        public BatchResult Result { get; } = BatchResult.Allocate(plan, points);
     }
 }

@@ -7,20 +7,20 @@ using Proto = GraphGrpc.Contracts.V1;
 namespace GraphGrpc.Server.Evaluation;
 
 /// <summary>
-/// Reads a chunk's columns, one per batch input, each [K, ...the input's shape]: raw bytes are
-/// copied straight into doubles, never parsed number by number. A bad chunk is INVALID_ARGUMENT
-/// naming the chunk and the input.
+/// Reads a chunk's columns, one per batch input, each [K, ...the input's shape]: first checked,
+/// then copied into columns the stream reuses; raw bytes in one block, never number by number.
+/// A bad chunk is INVALID_ARGUMENT naming the chunk and the input.
 /// </summary>
 internal static class BatchColumns
 {
-    public static (double[][] Columns, int Points) Decode(Proto.BatchChunk chunk, BatchPlan plan, long maxElements)
+    /// <summary>Checks every column against its batch input and returns the chunk's point count.</summary>
+    public static int CountPoints(Proto.BatchChunk chunk, BatchPlan plan, long maxElements)
     {
         var ids = plan.Request.BatchInputs;
         foreach (var id in chunk.Columns.Keys.Where(id => !ids.Contains(id)))
         {
             throw Bad(chunk, id, $"column '{id}' is not one of the batch inputs ({string.Join(", ", ids)})");
         }
-        var columns = new double[ids.Count][];
         int? points = null;
         string? first = null;
         for (var i = 0; i < ids.Count; i++)
@@ -30,18 +30,35 @@ internal static class BatchColumns
             {
                 throw Bad(chunk, id, $"batch input '{id}' has no column");
             }
-            var pointShape = plan.Plan.Shapes[plan.BatchInputs[i]];
-            var (data, count) = Read(chunk, id, column, pointShape, maxElements);
+            var count = Count(chunk, id, column, plan.Plan.Shapes[plan.BatchInputs[i]], maxElements);
             if (points is { } k && k != count)
             {
                 throw Bad(chunk, id, $"column '{id}' has {count} points but column '{first}' has {k}");
             }
-            (points, first, columns[i]) = (count, id, data);
+            (points, first) = (count, id);
         }
-        return (columns, points ?? 0);
+        return points ?? 0;
     }
 
-    private static (double[] Data, int Points) Read(Proto.BatchChunk chunk, string id, Proto.Tensor column, int[] pointShape, long maxElements)
+    /// <summary>Copies each checked column into <paramref name="into"/>; raw bytes in one block, never number by number.</summary>
+    public static void Decode(Proto.BatchChunk chunk, BatchPlan plan, double[][] into)
+    {
+        var ids = plan.Request.BatchInputs;
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var column = chunk.Columns[ids[i]];
+            if (column.Raw.IsEmpty)
+            {
+                column.Values.CopyTo(into[i], 0);
+            }
+            else
+            {
+                column.Raw.Span.CopyTo(MemoryMarshal.AsBytes(into[i].AsSpan()));
+            }
+        }
+    }
+
+    private static int Count(Proto.BatchChunk chunk, string id, Proto.Tensor column, int[] pointShape, long maxElements)
     {
         if (!column.Raw.IsEmpty && column.Raw.Length % sizeof(double) != 0)
         {
@@ -75,16 +92,7 @@ internal static class BatchColumns
         {
             throw Bad(chunk, id, $"column '{id}' has {length} values but {points} points of {pointSize} need {(long)points * pointSize}");
         }
-        var data = new double[length];
-        if (column.Raw.IsEmpty)
-        {
-            column.Values.CopyTo(data, 0);
-        }
-        else
-        {
-            column.Raw.Span.CopyTo(MemoryMarshal.AsBytes(data.AsSpan()));
-        }
-        return (data, points);
+        return points;
     }
 
     private static RpcException Bad(Proto.BatchChunk chunk, string id, string message, ProblemKind kind = ProblemKind.InvalidValue) =>

@@ -126,18 +126,30 @@ internal sealed class GraphEvaluatorService(IOptions<EvaluatorOptions> options, 
         rpc.NodeCount = batch.Plan.Plan.Count;
         await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Ready = ready }, token);
 
-        // One chunk at a time: the next is read only once this one's result is written, so a slow
-        // reader holds the stream back through HTTP/2 flow control instead of growing buffers here.
-        while (await requestStream.MoveNext(token))
+        // Pipelined two deep: chunk N is read and evaluated while chunk N − 1's result is being
+        // written, and no further. A slow reader still holds the stream back through HTTP/2 flow
+        // control instead of growing buffers here, and the result's columns are free again once written.
+        var writing = Task.CompletedTask;
+        try
         {
-            if (requestStream.Current.Chunk is not { } chunk)
+            while (await requestStream.MoveNext(token))
             {
-                throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.InvalidValue, "a batch has one start; every later message must be a chunk")]);
+                if (requestStream.Current.Chunk is not { } chunk)
+                {
+                    throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.InvalidValue, "a batch has one start; every later message must be a chunk")]);
+                }
+                var (result, points) = batch.Evaluate(chunk, token);
+                telemetry.PointsEvaluated.Add(points);
+                await writing;
+                writing = responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Result = result }, token);
             }
-            var (result, points) = batch.Evaluate(chunk, token);
-            telemetry.PointsEvaluated.Add(points);
-            await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Result = result }, token);
         }
+        finally
+        {
+            // A write in flight reads columns the call owns: it ends before the call does, by any path.
+            await writing.ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
+        await writing;
         await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Summary = batch.Summary() }, token);
     }
 

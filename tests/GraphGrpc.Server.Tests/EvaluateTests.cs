@@ -44,6 +44,30 @@ public sealed class EvaluateTests(ServerFixture server) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task EvaluateUnary_SeveralSinksAndNoOutputs_RunsForwardOnlyAndSaysWhy()
+    {
+        var graph = new Graph
+        {
+            Nodes =
+            {
+                new Node { Id = "x", Input = new Input { Value = new Contracts.V1.Tensor { Values = { 2 } } } },
+                new Node { Id = "s", Inputs = { "x" }, Square = new Square() },
+                new Node { Id = "c", Inputs = { "x" }, Exp = new Exp() },
+            },
+        };
+
+        var response = await server.Client.EvaluateUnaryAsync(new EvaluateRequest { Graph = graph });
+
+        Assert.Empty(response.Gradients);
+        Assert.Equal(["s", "c"], response.Summary.Outputs.Select(o => o.NodeId).Order(StringComparer.Ordinal).Reverse());
+        Assert.StartsWith("the graph has several sinks (", response.Summary.NoGradientsReason);
+        Assert.Contains("names no outputs", response.Summary.NoGradientsReason);
+        var named = await server.Client.EvaluateUnaryAsync(new EvaluateRequest { Graph = graph, Outputs = { "s" } });
+        Assert.Equal("", named.Summary.NoGradientsReason);
+        Assert.Equal(4.0, named.Gradients.Single(g => g.NodeId == "x").Gradient.Values.Single());
+    }
+
+    [Fact]
     public async Task Evaluate_Seed002_GivesTheSeedsNumbers()
     {
         var events = await EventStream.CollectAsync(server.Client, new EvaluateRequest { Graph = Graphs.Example("seed002-log-expression.json") });

@@ -138,6 +138,11 @@ internal sealed class EvaluationCall
         {
             summary.Outputs.Add(new Proto.NodeValue { NodeId = Plan.Ids[slot], Value = ProtoConversions.ToProto(result.Values[slot], RawTensors) });
         }
+        if (Request.Outputs.Count == 0 && Plan.Sinks.Length > 1)
+        {
+            summary.NoGradientsReason = $"the graph has several sinks ({string.Join(", ", Plan.Sinks.Select(slot => Plan.Ids[slot]))}) " +
+                "and the request names no outputs, so only the forward pass ran; name one or more outputs to differentiate";
+        }
         if (result.FirstNonFinite is { } nonFinite)
         {
             summary.FirstNonFinite = new Proto.NonFiniteNode { NodeId = nonFinite.NodeId, InGradient = nonFinite.Phase == EvaluationPhase.Backward };

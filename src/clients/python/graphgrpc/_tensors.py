@@ -26,11 +26,12 @@ def to_tensor(value, raw=False):
     return tensor
 
 
-def from_tensor(tensor):
-    """A writable float64 numpy array with the tensor's shape, from raw bytes or packed doubles."""
+def from_tensor(tensor, copy=True):
+    """A float64 numpy array with the tensor's shape, from raw bytes or packed doubles: writable, or
+    with copy=False (raw bytes on a little-endian machine) a read-only view of the message's bytes."""
     shape = tuple(tensor.shape)
     if tensor.raw:
-        flat = np.frombuffer(tensor.raw, dtype=WIRE_DTYPE).astype(np.float64)
+        flat = np.frombuffer(tensor.raw, dtype=WIRE_DTYPE).astype(np.float64, copy=copy)
     else:
         flat = np.array(tensor.values, dtype=np.float64)
     return flat.reshape(shape)

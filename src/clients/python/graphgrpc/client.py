@@ -112,7 +112,10 @@ class BatchStream:
     takes it and yields its ChunkResult; afterwards `points`, `summed_gradients` (a NodeMap),
     `plan_hash` and `plan_cache_hit` hold the stream's summary. It can be iterated once."""
 
-    def __init__(self, stub, start, chunks, timeout, metadata):
+    def __init__(self, stub, start, chunks, timeout, metadata, read_only=False):
+        # read_only: each chunk's arrays are views of the received bytes, for a caller that copies
+        # them on at once (evaluate_batch), which spares one copy of every result column.
+        self._read_only = read_only
         self._stub = stub
         self._start = start
         self._chunks = chunks
@@ -162,9 +165,10 @@ class BatchStream:
                         if result.sequence != expected:
                             raise RuntimeError(f"the server answered chunk {result.sequence} where chunk {expected} was due")
                         expected += 1
+                        copy = not self._read_only
                         yield ChunkResult(result.sequence,
-                                          NodeMap((k, from_tensor(t)) for k, t in result.outputs.items()),
-                                          NodeMap((k, from_tensor(t)) for k, t in result.gradients.items()))
+                                          NodeMap((k, from_tensor(t, copy)) for k, t in result.outputs.items()),
+                                          NodeMap((k, from_tensor(t, copy)) for k, t in result.gradients.items()))
                     elif kind == "summary":
                         self.points = response.summary.points
                         self.summed_gradients = NodeMap(
@@ -269,12 +273,14 @@ class Client:
         finally:
             call.cancel()
 
-    def stream_batch(self, outputs, chunks, *, wrt=None, graph=None, shared_gradients="sum", timeout=None):
+    def stream_batch(self, outputs, chunks, *, wrt=None, graph=None, shared_gradients="sum", timeout=None,
+                     read_only=False):
         """Evaluates a graph at many points, chunk by chunk, for data that need not fit in memory.
 
         chunks: an iterable (a generator, say) of dicts {input node or id: array [K, ...]}; every
         chunk has the same inputs, which vary per point while the other leaves are shared.
         Returns a BatchStream: iterate it for each chunk's ChunkResult, then read its summary.
+        read_only: the chunks' arrays are read-only views of the received bytes, one copy fewer.
         """
         chunks = iter(chunks)
         first = next(chunks, None)
@@ -283,7 +289,7 @@ class Client:
             graph=proto, batch_inputs=[node_id(k) for k in (first or {})], outputs=output_ids, wrt=_ids(wrt),
             shared_gradients=_choice(_SHARED_GRADIENTS, shared_gradients, "shared_gradients"), raw_tensors=True)
         all_chunks = _prepend(first, chunks) if first is not None else iter(())
-        return BatchStream(self._stub, start, all_chunks, self._timeout(timeout), self._metadata)
+        return BatchStream(self._stub, start, all_chunks, self._timeout(timeout), self._metadata, read_only)
 
     def evaluate_batch(self, outputs, inputs, *, wrt=None, graph=None, chunk_size=None, shared_gradients="sum",
                        timeout=None):
@@ -308,7 +314,7 @@ class Client:
 
         chunks = ({k: v[i:i + chunk_size] for k, v in columns.items()} for i in range(0, points, chunk_size))
         stream = self.stream_batch(outputs, chunks, wrt=wrt, graph=graph, shared_gradients=shared_gradients,
-                                   timeout=timeout)
+                                   timeout=timeout, read_only=True)
         outputs_by_id, gradients_by_id = {}, {}
         for result in stream:
             for key, array in result.outputs.items():

@@ -14,7 +14,7 @@ namespace GraphGrpc.Engine.Explanation;
 public static class Explainer
 {
     /// <summary>Check the request with <see cref="Compilation.Compilation.CheckRequest"/> on <see cref="ExplanationRequest.AsEvaluationRequest"/> first; this assumes it is sound.</summary>
-    public static Explanation Explain(Plan plan, ExplanationRequest request, CancellationToken cancellationToken = default)
+    public static GradientExplanation Explain(Plan plan, ExplanationRequest request, CancellationToken cancellationToken = default)
     {
         var view = PlanView.Forward(plan, cancellationToken);
         var (output, wrt) = (view.SlotOf(request.Output), view.SlotOf(request.Wrt));
@@ -28,7 +28,7 @@ public static class Explainer
         var top = TopPaths.Find(view, paths, flow, seed, request.TopK, cancellationToken);
         var through = ForkJoinBlocks.Through(paths);
 
-        return new Explanation
+        return new GradientExplanation
         {
             Output = request.Output,
             Wrt = request.Wrt,

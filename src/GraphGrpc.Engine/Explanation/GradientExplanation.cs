@@ -4,7 +4,7 @@ using GraphGrpc.Engine.Tensors;
 namespace GraphGrpc.Engine.Explanation;
 
 /// <summary>A gradient as a sum over the paths between an output and a node upstream of it.</summary>
-public sealed class Explanation
+public sealed class GradientExplanation
 {
     public required string Output { get; init; }
 

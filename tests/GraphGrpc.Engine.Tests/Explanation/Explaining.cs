@@ -1,5 +1,5 @@
 using GraphGrpc.Contracts;
-using GraphGrpc.Contracts.V1;
+using Graph = GraphGrpc.Contracts.V1.Graph;
 using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Explanation;

@@ -97,6 +97,11 @@ internal static class TopPaths
         /// <summary>Every consumer of position p is settled: offer their prefixes one edge on, and keep the K best.</summary>
         public void Settle(int p)
         {
+            if (_singleElements && _paths.IncomingStart[p + 1] - _paths.IncomingStart[p] == 1)
+            {
+                SettleAlongOneEdge(p, _paths.IncomingEdges[_paths.IncomingStart[p]]);
+                return;
+            }
             long order = 0;
             for (var i = _paths.IncomingStart[p]; i < _paths.IncomingStart[p + 1]; i++)
             {
@@ -104,7 +109,11 @@ internal static class TopPaths
                 var consumer = _paths.EdgeConsumer[edge];
                 for (var j = _firstPrefix[consumer]; j < _firstPrefix[consumer] + _prefixCount[consumer]; j++)
                 {
-                    Offer(Extend(j, edge), order++);
+                    if (!Offer(Extend(j, edge), order++) && _singleElements)
+                    {
+                        // A consumer's prefixes are kept largest first, and one weight keeps them so: the rest cannot do better.
+                        break;
+                    }
                 }
                 if (!_singleElements && --_unreadEdges[consumer] == 0)
                 {
@@ -129,6 +138,19 @@ internal static class TopPaths
             }
         }
 
+        /// <summary>One consumer and one weight: its prefixes, extended, are already the K best and in order.</summary>
+        private void SettleAlongOneEdge(int p, int edge)
+        {
+            var consumer = _paths.EdgeConsumer[edge];
+            _firstPrefix[p] = _prefixes.Count;
+            _prefixCount[p] = _prefixCount[consumer];
+            for (var j = _firstPrefix[consumer]; j < _firstPrefix[consumer] + _prefixCount[consumer]; j++)
+            {
+                _prefixes.Add(new Prefix(p, j, edge, _prefixes[j].Value * _weights[edge]));
+                _cotangents.Add(null);
+            }
+        }
+
         private Candidate Extend(int parent, int edge)
         {
             if (_singleElements)
@@ -139,17 +161,22 @@ internal static class TopPaths
             return new Candidate(parent, edge, double.NaN, _plan.Backward(consumerSlot, _paths.EdgeOperand[edge], _cotangents[parent]!));
         }
 
-        private void Offer(Candidate candidate, long order)
+        /// <summary>Whether the candidate is among the K best so far.</summary>
+        private bool Offer(Candidate candidate, long order)
         {
             var rank = Rank(_singleElements ? Math.Abs(candidate.Value) : TensorSums.Norm(candidate.Cotangent!.Data));
             if (_best.Count < _k)
             {
                 _best.Enqueue(candidate, (rank, order));
+                return true;
             }
-            else
+            _best.TryPeek(out _, out var worst);
+            if (KeptFirst.Instance.Compare((rank, order), worst) < 0)
             {
-                _best.EnqueueDequeue(candidate, (rank, order));
+                return false;
             }
+            _best.EnqueueDequeue(candidate, (rank, order));
+            return true;
         }
 
         /// <summary>The kept prefixes that end at the position, each followed back to the output.</summary>

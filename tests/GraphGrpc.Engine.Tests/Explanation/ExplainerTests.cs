@@ -71,6 +71,24 @@ public sealed class ExplainerTests
     }
 
     [Fact]
+    public void Explain_PathThroughANaN_RanksFirst()
+    {
+        var builder = new GraphBuilder();
+        builder.Input("x", -1);
+        builder.Constant("k", 5);
+        builder.Op("scaled", n => n.Mul = new(), "x", "k");
+        builder.Op("root", n => n.Sqrt = new(), "x");
+        builder.Op("y", n => n.Add = new(), "scaled", "root");
+
+        var explanation = Explaining.Explain(builder.Graph, new ExplanationRequest { Output = "y", Wrt = "x", TopK = 1 });
+
+        var path = Assert.Single(explanation.TopPaths);
+        Assert.Equal(["y", "root", "x"], path.NodeIds);
+        Assert.True(double.IsNaN(path.Norm));
+        Assert.True(double.IsNaN(explanation.Total.Data.Single()));
+    }
+
+    [Fact]
     public void Explain_ChainOfThreeHundredThousandNodes_NeedsNoRecursion()
     {
         const int length = 300_000;

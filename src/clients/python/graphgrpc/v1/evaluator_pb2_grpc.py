@@ -35,6 +35,11 @@ class GraphEvaluatorStub(object):
                 request_serializer=graphgrpc_dot_v1_dot_evaluator__pb2.EvaluateBatchRequest.SerializeToString,
                 response_deserializer=graphgrpc_dot_v1_dot_evaluator__pb2.EvaluateBatchResponse.FromString,
                 )
+        self.Explain = channel.unary_unary(
+                '/graphgrpc.v1.GraphEvaluator/Explain',
+                request_serializer=graphgrpc_dot_v1_dot_evaluator__pb2.ExplainRequest.SerializeToString,
+                response_deserializer=graphgrpc_dot_v1_dot_evaluator__pb2.ExplainResponse.FromString,
+                )
 
 
 class GraphEvaluatorServicer(object):
@@ -77,6 +82,16 @@ class GraphEvaluatorServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Explain(self, request, context):
+        """Explains one gradient, that of `output` with respect to `wrt`, as a sum over the paths between
+        them: the paths of largest contribution, the count of all paths, the remainder that closes the
+        sum, the fork/join blocks the paths fold into, and each edge's local gradient. An invalid graph
+        or request fails with INVALID_ARGUMENT, as Evaluate does.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_GraphEvaluatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -99,6 +114,11 @@ def add_GraphEvaluatorServicer_to_server(servicer, server):
                     servicer.EvaluateBatch,
                     request_deserializer=graphgrpc_dot_v1_dot_evaluator__pb2.EvaluateBatchRequest.FromString,
                     response_serializer=graphgrpc_dot_v1_dot_evaluator__pb2.EvaluateBatchResponse.SerializeToString,
+            ),
+            'Explain': grpc.unary_unary_rpc_method_handler(
+                    servicer.Explain,
+                    request_deserializer=graphgrpc_dot_v1_dot_evaluator__pb2.ExplainRequest.FromString,
+                    response_serializer=graphgrpc_dot_v1_dot_evaluator__pb2.ExplainResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -176,5 +196,22 @@ class GraphEvaluator(object):
         return grpc.experimental.stream_stream(request_iterator, target, '/graphgrpc.v1.GraphEvaluator/EvaluateBatch',
             graphgrpc_dot_v1_dot_evaluator__pb2.EvaluateBatchRequest.SerializeToString,
             graphgrpc_dot_v1_dot_evaluator__pb2.EvaluateBatchResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def Explain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/graphgrpc.v1.GraphEvaluator/Explain',
+            graphgrpc_dot_v1_dot_evaluator__pb2.ExplainRequest.SerializeToString,
+            graphgrpc_dot_v1_dot_evaluator__pb2.ExplainResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

@@ -69,6 +69,13 @@ public sealed class GraphEvaluatorClient : IDisposable
     public AsyncDuplexStreamingCall<EvaluateBatchRequest, EvaluateBatchResponse> EvaluateBatch(CallOptions options = default) =>
         Calls.EvaluateBatch(options);
 
+    /// <summary>One gradient as a sum over the paths between output and wrt: the top paths, the exact path count, the fork/join blocks.</summary>
+    public async Task<ExplainResponse> ExplainAsync(ExplainRequest request, CallOptions options = default)
+    {
+        using var call = Calls.ExplainAsync(request, options);
+        return await call.ResponseAsync.ConfigureAwait(false);
+    }
+
     /// <summary>Every problem an INVALID_ARGUMENT or RESOURCE_EXHAUSTED status carried in its details; empty when it carried none.</summary>
     public static IReadOnlyList<Problem> ProblemsOf(RpcException exception)
     {

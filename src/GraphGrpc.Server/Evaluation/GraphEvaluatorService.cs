@@ -153,6 +153,13 @@ internal sealed class GraphEvaluatorService(IOptions<EvaluatorOptions> options, 
         await responseStream.WriteAsync(new Proto.EvaluateBatchResponse { Summary = batch.Summary() }, token);
     }
 
+    public override Task<Proto.ExplainResponse> Explain(Proto.ExplainRequest request, ServerCallContext context)
+    {
+        var (response, nodes) = ExplainCall.Run(request, _limits, cache, context.CancellationToken);
+        RpcObservation.Of(context).NodeCount = nodes;
+        return Task.FromResult(response);
+    }
+
     /// <summary>Waits for room in the channel: back-pressure from a slow client reaches the evaluator here.</summary>
     private static void WriteBlocking(ChannelWriter<Proto.EvaluateEvent> writer, Proto.EvaluateEvent e, CancellationToken cancellationToken)
     {

@@ -319,3 +319,15 @@ func (c *Client) Evaluate(ctx context.Context, graph Source, opts ...Option) (*R
 	}
 	return result, nil
 }
+
+// Explain explains the gradient of output with respect to wrt as a sum over the paths between
+// them: the topK paths of largest contribution (0 for the server's default of 10), the exact path
+// count as a decimal string, the remainder that closes the sum, the fork/join blocks and each
+// edge's local gradient. An invalid request is a *GraphError listing every problem.
+func (c *Client) Explain(ctx context.Context, graph Source, output, wrt NodeRef, topK int32) (*pb.ExplainResponse, error) {
+	response, err := c.stub.Explain(ctx, &pb.ExplainRequest{Graph: graph.Proto(), Output: output.ID(), Wrt: wrt.ID(), TopK: topK})
+	if err != nil {
+		return nil, decodeError(err)
+	}
+	return response, nil
+}

@@ -481,3 +481,18 @@ func TestValidateGivesATopologicalOrder(t *testing.T) {
 		t.Errorf("an unknown wrt node: error %v", err)
 	}
 }
+
+func TestExplainSumsThePathsToTheGradient(t *testing.T) {
+	client, ctx := connect(t)
+	g, _, loss := seed003()
+	explanation, err := client.Explain(ctx, g, loss, NodeID("x"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if explanation.PathCount != "1" || len(explanation.Paths) != 1 {
+		t.Fatalf("path count %s, %d paths", explanation.PathCount, len(explanation.Paths))
+	}
+	if got := explanation.Total.Values; len(got) != 1 || got[0] != 12 {
+		t.Fatalf("total %v, want dL/dx = 12", got)
+	}
+}

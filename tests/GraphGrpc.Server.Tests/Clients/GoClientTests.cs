@@ -14,6 +14,7 @@ public sealed partial class GoClientTests(ServerFixture server, GoWorkspace go) 
         "TestEvaluateSeed003", "TestEvaluateSeedsAndSelections", "TestEveryOpEvaluatesAsNumpyWould",
         "TestEvaluateStreamSendsValuesThenGradientsThenTheSummary", "TestEvaluateBatchGivesEachPointItsOwnEvaluation",
         "TestEvaluateBatchRefusesColumnsThatDoNotFit", "TestErrorsCarryEveryProblem", "TestValidateGivesATopologicalOrder",
+        "TestExplainSumsThePathsToTheGradient",
     ];
 
     /// <summary>host:port, as grpc-go dials it.</summary>

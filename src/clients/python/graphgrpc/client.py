@@ -236,6 +236,19 @@ class Client:
             raise GraphError(grpc.StatusCode.INVALID_ARGUMENT, f"the graph has {len(problems)} problem(s)", problems)
         return list(response.order)
 
+    def explain(self, output, wrt, *, graph=None, top_k=10, seed=None, timeout=None):
+        """Explains d output / d wrt as a sum over the paths between them. Returns the server's
+        graphgrpc.v1.ExplainResponse: `paths` (the top_k of largest contribution, each with its
+        node ids and contribution), `path_count` (exact, a decimal string), `total`, `remainder`
+        (total minus the paths shown), `blocks` (fork/join blocks) and `edges` (local gradients)."""
+        proto, output_ids = _resolve(output, graph, None)
+        if len(output_ids) > 1:
+            raise ValueError(f"explain takes one output, not {len(output_ids)}")
+        request = evaluator_pb2.ExplainRequest(graph=proto, output=output_ids[0] if output_ids else "", wrt=node_id(wrt),
+                                               top_k=top_k, seed=to_tensor(seed, raw=True) if seed is not None else None)
+        with translated_rpc_errors():
+            return self._stub.Explain(request, timeout=self._timeout(timeout), metadata=self._metadata)
+
     def evaluate(self, outputs, wrt=None, *, graph=None, seeds=None, values="all", gradients="all",
                  trace=False, timeout=None):
         """Evaluates and differentiates a graph in one call; returns an EvaluationResult.

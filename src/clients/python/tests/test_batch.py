@@ -72,7 +72,8 @@ def test_chunk_size_does_not_change_the_results(client):
 
 def test_a_generator_of_chunks_streams_both_ways(client):
     g, x, y, w, b, loss = squared_error_model()
-    chunk_points, chunks = 8192, 40  # about 256 KiB of input per chunk: far more than the flow-control windows
+    # About 256 KiB of input per chunk, 25 MiB in all: more than the server's 16 MiB HTTP/2 stream window.
+    chunk_points, chunks = 8192, 100
     pulled = []
     pulled_at_first_result = None
     lock = threading.Lock()

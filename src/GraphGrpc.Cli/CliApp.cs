@@ -16,6 +16,7 @@ public static class CliApp
             ValidateCommand.Create(output, error),
             EvalCommand.Create(output, error),
             RenderCommand.Create(output, error),
+            ExplainCommand.Create(output, error),
             HealthCommand.Create(output, error),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });

@@ -45,6 +45,15 @@ internal sealed class RemoteRun(string path, string server, string? token, strin
         });
     }
 
+    public async Task<Proto.ExplainResponse?> ExplainAsync(Proto.ExplainRequest request)
+    {
+        return await CallAsync(async client =>
+        {
+            request.Graph = GraphFiles.Read(path);
+            return await client.ExplainAsync(request);
+        });
+    }
+
     private async Task<T?> CallAsync<T>(Func<GraphEvaluatorClient, Task<T?>> call)
         where T : class
     {

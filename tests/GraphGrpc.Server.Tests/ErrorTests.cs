@@ -147,7 +147,8 @@ public sealed class ConcurrencyLimitTests(OneAtATimeServerFixture server) : ICla
     public async Task Evaluate_MoreConcurrentEvaluationsThanAllowed_IsResourceExhausted()
     {
         // The limit is one: hold it with a slow stream, then ask for another.
-        using var slow = server.Client.Evaluate(Graphs.Quiet(Graphs.SlowChain(400)));
+        // Long enough to hold it through a loaded machine; disposing the call cancels it.
+        using var slow = server.Client.Evaluate(Graphs.Quiet(Graphs.SlowChain(20_000)));
         await WaitFor.Condition(() => server.Gate.Active == 1);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => server.Client.EvaluateUnaryAsync(new EvaluateRequest { Graph = Graphs.Example("seed003-squared-error.json") }));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using GraphGrpc.Engine.Batch.Steps;
 using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Ops.Leaves;
@@ -8,15 +9,17 @@ namespace GraphGrpc.Engine.Batch;
 
 /// <summary>
 /// A plan split for batch evaluation: which slots vary from point to point (those downstream of a
-/// batch input) and which are shared and computed once, which slots backward visits, and how many
-/// points make a chunk whose working set stays in cache.
+/// batch input) and which are shared and computed once, which slots backward visits, how each op runs
+/// over a chunk of points (asked of the op), the backward pass planned share by share, scratch buffers
+/// shared between slots whose lifetimes do not meet, and how many points make a chunk whose working
+/// set stays in cache.
 /// </summary>
 public sealed class BatchPlan
 {
-    // A chunk's values and gradients should fit in L2 with room to spare; but below a few hundred
-    // points per call, the per-node dispatch costs more than the cache saves (a 200-node graph ran
-    // a third faster at 256 points than at 64).
-    private const int ChunkBytes = 256 * 1024;
+    // A chunk's buffers and column slices should fit in L2 (2 MiB here) with room to spare. Chunks small
+    // enough for L1 ran slower: below about a thousand points, the per-step dispatch costs more than the
+    // cache saves (seed 002 and a 200-node graph both ran best between 512 and 2,048 points).
+    private const int ChunkBytes = 1024 * 1024;
     private const int MinChunk = 256;
     private const int MaxChunk = 4096;
 
@@ -56,8 +59,20 @@ public sealed class BatchPlan
             GradientInColumn[slot] = true;
         }
 
-        var bytesPerPoint = Enumerable.Range(0, plan.Count).Sum(slot =>
-            ((Varies[slot] ? 1L : 0) + (OnPath[slot] ? 2 : 0)) * PointSizes[slot] * sizeof(double));
+        Steps = new ChunkStep?[plan.Count];
+        for (var slot = 0; slot < plan.Count; slot++)
+        {
+            if (plan.Ops[slot] is not LeafOp && (Varies[slot] || OnPath[slot]))
+            {
+                Steps[slot] = ChunkStep.For(this, slot);
+            }
+        }
+        Backward = BackwardSchedule.Create(this);
+        Buffers = ChunkBufferAssignment.Create(this);
+
+        var columns = BatchInputs.Concat(Outputs).Concat(Wrt.Where(slot => GradientInColumn[slot])).Sum(slot => (long)PointSizes[slot]);
+        var largest = PointSizes.DefaultIfEmpty(1).Max();
+        var bytesPerPoint = (Buffers.ElementsPerPoint + columns + 2L * largest) * sizeof(double);
         ChunkSize = chunkSize ?? (int)Math.Clamp(ChunkBytes / Math.Max(1, bytesPerPoint), MinChunk, MaxChunk);
     }
 
@@ -93,6 +108,13 @@ public sealed class BatchPlan
 
     /// <summary>The slots a chunk's forward pass computes: those that vary, but not the batch inputs.</summary>
     internal int[] ForwardSlots { get; }
+
+    /// <summary>How a chunk runs each slot's op, forward and backward; null for leaves and slots a chunk never runs.</summary>
+    internal ChunkStep?[] Steps { get; }
+
+    internal BackwardSchedule Backward { get; }
+
+    internal ChunkBufferAssignment Buffers { get; }
 
     /// <summary>Workers' scratch, given back after each batch for the next one.</summary>
     internal ConcurrentBag<ChunkBuffers> SpareBuffers { get; } = [];

@@ -8,7 +8,7 @@ namespace GraphGrpc.Engine.Ops.Elementwise;
 /// replace them with vectorized kernels. Broadcasting forward expands the operands; backward sums
 /// each gradient back over the axes its operand was broadcast along.
 /// </summary>
-public abstract class BinaryOp : Op
+public abstract class BinaryOp : Op, IElementwiseOp
 {
     public override Arity Arity => Arity.Binary;
 
@@ -50,6 +50,8 @@ public abstract class BinaryOp : Op
             d[i] = input == 0 ? GradientLeft(g[i], a[i * sa], b[i * sb], y[i]) : GradientRight(g[i], a[i * sa], b[i * sb], y[i]);
         }
     }
+
+    public virtual bool PassesGradientThrough(int input) => false;
 
     /// <summary>How far to move in an operand per element: 0 for a repeated single value.</summary>
     protected static int Step(ReadOnlySpan<double> operand) => operand.Length == 1 ? 0 : 1;

@@ -13,6 +13,7 @@ public sealed class AddOp : BinaryOp
     public override void Compute(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y) => VectorArithmetic.Add(a, b, y);
     protected override double GradientLeft(double g, double a, double b, double y) => g;
     protected override double GradientRight(double g, double a, double b, double y) => g;
+    public override bool PassesGradientThrough(int input) => true;
 
     public override void ComputeGradient(
         int input, ReadOnlySpan<double> g, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> y, Span<double> d) =>
@@ -27,6 +28,7 @@ public sealed class SubOp : BinaryOp
     public override void Compute(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y) => VectorArithmetic.Subtract(a, b, y);
     protected override double GradientLeft(double g, double a, double b, double y) => g;
     protected override double GradientRight(double g, double a, double b, double y) => -g;
+    public override bool PassesGradientThrough(int input) => input == 0;
 
     public override void ComputeGradient(
         int input, ReadOnlySpan<double> g, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> y, Span<double> d)

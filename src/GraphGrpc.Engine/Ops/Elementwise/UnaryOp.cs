@@ -8,7 +8,7 @@ namespace GraphGrpc.Engine.Ops.Elementwise;
 /// kernel. Every element depends on its own input alone, so a tensor, a batch of points or a single
 /// value give the same bits. Rules follow PyTorch's formulas term by term.
 /// </summary>
-public abstract class UnaryOp : Op
+public abstract class UnaryOp : Op, IElementwiseOp
 {
     public override Arity Arity => Arity.Unary;
 
@@ -37,6 +37,14 @@ public abstract class UnaryOp : Op
             dx[i] = Gradient(g[i], x[i], y[i]);
         }
     }
+
+    void IElementwiseOp.Compute(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y) => Compute(a, y);
+
+    void IElementwiseOp.ComputeGradient(
+        int input, ReadOnlySpan<double> g, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> y, Span<double> d) =>
+        ComputeGradient(g, a, y, d);
+
+    bool IElementwiseOp.PassesGradientThrough(int input) => false;
 
     public override Tensor Forward(ReadOnlySpan<Tensor> inputs)
     {

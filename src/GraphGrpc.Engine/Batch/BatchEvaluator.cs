@@ -54,6 +54,8 @@ public static class BatchEvaluator
         // At least one, so that an empty batch still runs (and leaves every sum at zero).
         var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, chunkCount));
         var nextChunk = -1;
+        // The fused loop's view of the columns: batch inputs, outputs, gradients.
+        double[][] columns = plan.Fused is null ? [] : [.. inputs, .. outputs, .. gradients];
         Parallel.For(0, workers, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = workers }, _ =>
         {
             var buffers = plan.SpareBuffers.TryTake(out var spare) ? spare : new ChunkBuffers(plan);
@@ -63,7 +65,14 @@ public static class BatchEvaluator
                 for (int index; (index = Interlocked.Increment(ref nextChunk)) < chunkCount;)
                 {
                     var start = index * plan.ChunkSize;
-                    chunk.Begin(start, Math.Min(plan.ChunkSize, pointCount - start));
+                    var count = Math.Min(plan.ChunkSize, pointCount - start);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var fused = plan.Fused?.Run(columns, start, count) ?? 0;
+                    if (fused == count)
+                    {
+                        continue;
+                    }
+                    chunk.Begin(start + fused, count - fused);
                     ChunkForward.Run(plan, chunk, cancellationToken);
                     ChunkBackward.Run(plan, chunk, cancellationToken);
                     chunk.WriteOutputs();

@@ -23,7 +23,7 @@ public sealed class BatchPlan
     private const int MinChunk = 256;
     private const int MaxChunk = 4096;
 
-    private BatchPlan(Plan plan, BatchRequest request, int? chunkSize)
+    private BatchPlan(Plan plan, BatchRequest request, int? chunkSize, bool fuse)
     {
         Plan = plan;
         Request = request;
@@ -74,6 +74,12 @@ public sealed class BatchPlan
         var largest = PointSizes.DefaultIfEmpty(1).Max();
         var bytesPerPoint = (Buffers.ElementsPerPoint + columns + 2L * largest) * sizeof(double);
         ChunkSize = chunkSize ?? (int)Math.Clamp(ChunkBytes / Math.Max(1, bytesPerPoint), MinChunk, MaxChunk);
+        Fused = fuse ? FusedChunk.TryCreate(this) : null;
+        if (chunkSize is null && Fused is not null)
+        {
+            // Whole vectors per chunk, so that only the batch's last chunk has points the loop leaves to the steps.
+            ChunkSize -= ChunkSize % Fused.Lanes;
+        }
     }
 
     public Plan Plan { get; }
@@ -116,6 +122,9 @@ public sealed class BatchPlan
 
     internal ChunkBufferAssignment Buffers { get; }
 
+    /// <summary>The whole plan as one fused loop, when every step can fuse; else null.</summary>
+    internal FusedChunk? Fused { get; }
+
     /// <summary>Workers' scratch, given back after each batch for the next one.</summary>
     internal ConcurrentBag<ChunkBuffers> SpareBuffers { get; } = [];
 
@@ -127,7 +136,10 @@ public sealed class BatchPlan
     /// a batch input that is not an input leaf. Check node names with the compilation first.
     /// <paramref name="chunkSize"/> overrides the cache-sized choice of points per chunk.
     /// </summary>
-    public static BatchPlan Create(Plan plan, BatchRequest request, int? chunkSize = null)
+    public static BatchPlan Create(Plan plan, BatchRequest request, int? chunkSize = null) => Create(plan, request, chunkSize, fuse: true);
+
+    /// <summary>As the public <see cref="Create(Plan, BatchRequest, int?)"/>; <paramref name="fuse"/> false keeps every step apart, to compare.</summary>
+    internal static BatchPlan Create(Plan plan, BatchRequest request, int? chunkSize, bool fuse)
     {
         if (chunkSize is < 1)
         {
@@ -140,7 +152,7 @@ public sealed class BatchPlan
                 throw new ArgumentException($"node '{id}' is a batch input but not an input leaf", nameof(request));
             }
         }
-        return new BatchPlan(plan, request, chunkSize);
+        return new BatchPlan(plan, request, chunkSize, fuse);
     }
 
     private Tensor?[] ComputeShared()

@@ -1,3 +1,6 @@
+using System.Linq.Expressions;
+using GraphGrpc.Engine.Kernels;
+
 namespace GraphGrpc.Engine.Ops;
 
 /// <summary>
@@ -17,4 +20,13 @@ public interface IElementwiseOp
 
     /// <summary>Whether operand <paramref name="input"/>'s share is g itself, element for element, so a batch may let the operand read it where it is.</summary>
     bool PassesGradientThrough(int input);
+
+    /// <summary>
+    /// <see cref="Compute"/> as a formula over vectors of lanes, for a fused loop: every lane gets the bits
+    /// the span rule gives that element. Null when the op has no such formula, and so does not fuse.
+    /// </summary>
+    Expression? FusedCompute(VectorLanes lanes, Expression a, Expression b);
+
+    /// <summary><see cref="ComputeGradient"/> as a formula over vectors of lanes, with the same bits; null when the op has none.</summary>
+    Expression? FusedGradient(VectorLanes lanes, int input, Expression g, Expression a, Expression b, Expression y);
 }

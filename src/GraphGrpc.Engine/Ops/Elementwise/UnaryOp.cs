@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using GraphGrpc.Engine.Kernels;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops.Elementwise;
@@ -45,6 +47,17 @@ public abstract class UnaryOp : Op, IElementwiseOp
         ComputeGradient(g, a, y, d);
 
     bool IElementwiseOp.PassesGradientThrough(int input) => false;
+
+    /// <summary><see cref="Compute"/> as a lane formula with the same bits, for fused loops; null for an op with none.</summary>
+    public virtual Expression? FusedCompute(VectorLanes lanes, Expression x) => null;
+
+    /// <summary><see cref="ComputeGradient"/> as a lane formula with the same bits; null for an op with none.</summary>
+    public virtual Expression? FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) => null;
+
+    Expression? IElementwiseOp.FusedCompute(VectorLanes lanes, Expression a, Expression b) => FusedCompute(lanes, a);
+
+    Expression? IElementwiseOp.FusedGradient(VectorLanes lanes, int input, Expression g, Expression a, Expression b, Expression y) =>
+        FusedGradient(lanes, g, a, y);
 
     public override Tensor Forward(ReadOnlySpan<Tensor> inputs)
     {

@@ -2,9 +2,11 @@ namespace GraphGrpc.Engine.Batch;
 
 /// <summary>
 /// Evaluates a plan at many points: forward then backward through the whole plan, one cache-sized
-/// chunk of points at a time, chunks in parallel on every core. Each point gets exactly the bits a
-/// one-point evaluation gives it: elementwise rules run over a whole chunk at once (their results
-/// depend on each element alone), and every other op runs point by point through its usual rules.
+/// chunk of points at a time, chunks in parallel on every core. A plan that fuses runs each chunk as one
+/// loop over vectors of points (<see cref="FusedChunk"/>); otherwise, and for a chunk's last points short
+/// of a vector, <see cref="ChunkForward"/> and <see cref="ChunkBackward"/> run each slot's step over the
+/// chunk, with <see cref="ChunkColumns"/> telling where values and gradients live. Each point gets
+/// exactly the bits a one-point evaluation gives it either way.
 /// </summary>
 public static class BatchEvaluator
 {

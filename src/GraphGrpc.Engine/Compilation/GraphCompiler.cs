@@ -50,9 +50,12 @@ public static class GraphCompiler
             return new Compilation(problems, null, indexById, shapes);
         }
         var consumed = new bool[nodes.Count];
-        foreach (var input in inputs.SelectMany(i => i))
+        foreach (var operands in inputs)
         {
-            consumed[input] = true;
+            foreach (var input in operands)
+            {
+                consumed[input] = true;
+            }
         }
         var sinkNodes = order.Where(i => !consumed[i]).ToArray();
 
@@ -128,8 +131,10 @@ public static class GraphCompiler
     {
         var resolved = new int[node.Inputs.Count];
         var count = 0;
-        foreach (var input in node.Inputs)
+        // By index: a RepeatedField's enumerator is an object, one per node.
+        for (var i = 0; i < node.Inputs.Count; i++)
         {
+            var input = node.Inputs[i];
             if (indexById.TryGetValue(input, out var index))
             {
                 resolved[count++] = index;

@@ -4,14 +4,10 @@ using GraphGrpc.Engine.Tensors;
 namespace GraphGrpc.Engine.Batch.Steps;
 
 /// <summary>An elementwise op whose operands line up with its output over the whole chunk: one call of its span rule per chunk.</summary>
-internal sealed class ElementwiseStep(BatchPlan plan, int slot, IElementwiseOp op, CachedForBackward cached) : ChunkStep(plan, slot)
+internal sealed class ElementwiseStep(BatchPlan plan, int slot, IElementwiseOp op, CachedForBackward cached) : SpanRuleStep(plan, slot, op, cached)
 {
-    public override bool ReadsInputsBackward => cached.HasFlag(CachedForBackward.Inputs);
-
-    public override bool ReadsOutputBackward => cached.HasFlag(CachedForBackward.Output);
-
     public override void Forward(ChunkColumns chunk) =>
-        op.Compute(chunk.Operand(Inputs[0]), Inputs.Length > 1 ? chunk.Operand(Inputs[1]) : default, chunk.Values(Slot));
+        Op.Compute(chunk.Operand(Inputs[0]), Inputs.Length > 1 ? chunk.Operand(Inputs[1]) : default, chunk.Values(Slot));
 
     public override void Share(ChunkColumns chunk, int operand, ReadOnlySpan<double> g, Span<double> share)
     {
@@ -19,14 +15,12 @@ internal sealed class ElementwiseStep(BatchPlan plan, int slot, IElementwiseOp o
         var b = Inputs.Length > 1 ? chunk.Operand(Inputs[1]) : default;
         if (Plan.PointSizes[Inputs[operand]] == Size)
         {
-            op.ComputeGradient(operand, g, a, b, chunk.Values(Slot), share);
+            Op.ComputeGradient(operand, g, a, b, chunk.Values(Slot), share);
             return;
         }
         // A shared scalar broadcast over each point: its share is each point's elements summed.
         var wide = chunk.Wide(g.Length);
-        op.ComputeGradient(operand, g, a, b, chunk.Values(Slot), wide);
+        Op.ComputeGradient(operand, g, a, b, chunk.Values(Slot), wide);
         Broadcasting.SumEachRun(wide, Size, share);
     }
-
-    public override bool PassesGradientThrough(int operand) => op.PassesGradientThrough(operand);
 }

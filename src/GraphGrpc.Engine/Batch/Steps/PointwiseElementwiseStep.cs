@@ -7,18 +7,14 @@ namespace GraphGrpc.Engine.Batch.Steps;
 /// An elementwise op whose operands line up with its output only within each point (a shared vector, or
 /// a slot that does not vary but has a gradient per point): its span rule once per point.
 /// </summary>
-internal sealed class PointwiseElementwiseStep(BatchPlan plan, int slot, IElementwiseOp op, CachedForBackward cached) : ChunkStep(plan, slot)
+internal sealed class PointwiseElementwiseStep(BatchPlan plan, int slot, IElementwiseOp op, CachedForBackward cached) : SpanRuleStep(plan, slot, op, cached)
 {
-    public override bool ReadsInputsBackward => cached.HasFlag(CachedForBackward.Inputs);
-
-    public override bool ReadsOutputBackward => cached.HasFlag(CachedForBackward.Output);
-
     public override void Forward(ChunkColumns chunk)
     {
         var y = chunk.Values(Slot);
         for (var k = 0; k < chunk.Count; k++)
         {
-            op.Compute(chunk.PointOf(Inputs[0], k), Inputs.Length > 1 ? chunk.PointOf(Inputs[1], k) : default, y.Slice(k * Size, Size));
+            Op.Compute(chunk.PointOf(Inputs[0], k), Inputs.Length > 1 ? chunk.PointOf(Inputs[1], k) : default, y.Slice(k * Size, Size));
         }
     }
 
@@ -29,13 +25,11 @@ internal sealed class PointwiseElementwiseStep(BatchPlan plan, int slot, IElemen
         for (var k = 0; k < chunk.Count; k++)
         {
             var b = Inputs.Length > 1 ? chunk.PointOf(Inputs[1], k) : default;
-            op.ComputeGradient(operand, g.Slice(k * Size, Size), chunk.PointOf(Inputs[0], k), b, chunk.PointOf(Slot, k), perPoint.Slice(k * Size, Size));
+            Op.ComputeGradient(operand, g.Slice(k * Size, Size), chunk.PointOf(Inputs[0], k), b, chunk.PointOf(Slot, k), perPoint.Slice(k * Size, Size));
         }
         if (!fits)
         {
             Broadcasting.SumEachRun(perPoint, Size, share);
         }
     }
-
-    public override bool PassesGradientThrough(int operand) => op.PassesGradientThrough(operand);
 }

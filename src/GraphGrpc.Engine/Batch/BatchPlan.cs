@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using GraphGrpc.Engine.Batch.Steps;
 using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Evaluation;
@@ -22,6 +23,12 @@ public sealed class BatchPlan
     private const int ChunkBytes = 1024 * 1024;
     private const int MinChunk = 256;
     private const int MaxChunk = 4096;
+
+    // Batch plans already made, by compiled plan and request: a server streams many batches over one cached
+    // compiled graph, and planning (the fused loop above all, tens of milliseconds for a few hundred nodes)
+    // then happens once per graph and request rather than once per stream. Bounded per graph, as requests vary.
+    private const int MadePerPlan = 16;
+    private static readonly ConditionalWeakTable<Plan, ConcurrentDictionary<string, BatchPlan>> Made = [];
 
     private BatchPlan(Plan plan, BatchRequest request, int? chunkSize, bool fuse)
     {
@@ -152,7 +159,25 @@ public sealed class BatchPlan
                 throw new ArgumentException($"node '{id}' is a batch input but not an input leaf", nameof(request));
             }
         }
-        return new BatchPlan(plan, request, chunkSize, fuse);
+        var made = Made.GetOrCreateValue(plan);
+        var key = Key(request, chunkSize, fuse);
+        if (made.TryGetValue(key, out var batchPlan))
+        {
+            return batchPlan;
+        }
+        batchPlan = new BatchPlan(plan, request, chunkSize, fuse);
+        if (made.Count < MadePerPlan)
+        {
+            made.TryAdd(key, batchPlan);
+        }
+        return batchPlan;
+    }
+
+    /// <summary>What makes two batch plans of one compiled plan the same; each id is length-prefixed, so no id can fake a separator.</summary>
+    private static string Key(BatchRequest request, int? chunkSize, bool fuse)
+    {
+        static string Ids(IReadOnlyList<string> ids) => string.Concat(ids.Select(id => $"{id.Length}:{id}"));
+        return $"{Ids(request.BatchInputs)}|{Ids(request.Outputs)}|{Ids(request.Wrt)}|{request.SharedGradients}|{chunkSize}|{fuse}";
     }
 
     private Tensor?[] ComputeShared()

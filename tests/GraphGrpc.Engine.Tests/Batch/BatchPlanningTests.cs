@@ -120,6 +120,20 @@ public sealed class BatchPlanningTests
     }
 
     [Fact]
+    public void Create_SameRequestOfTheSamePlan_IsPlannedOnce()
+    {
+        var plan = GradientChecker.Compile(Seed002);
+        BatchRequest Request() => new() { BatchInputs = ["x", "y"], Outputs = ["z"], Wrt = ["x", "y"] };
+
+        var first = BatchPlan.Create(plan, Request());
+
+        Assert.Same(first, BatchPlan.Create(plan, Request()));
+        Assert.NotSame(first, BatchPlan.Create(plan, Request() with { Wrt = ["x"] }));
+        Assert.NotSame(first, BatchPlan.Create(plan, Request(), chunkSize: 64));
+        Assert.NotSame(first, BatchPlan.Create(GradientChecker.Compile(Seed002), Request()));
+    }
+
+    [Fact]
     public void Ops_DeclareWhichOperandsTheirGradientPassesThrough()
     {
         Assert.True(((IElementwiseOp)new AddOp()).PassesGradientThrough(0));

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using GraphGrpc.Engine.Batch.Steps;
 using GraphGrpc.Engine.Compilation;
 using GraphGrpc.Engine.Evaluation;
 using GraphGrpc.Engine.Ops.Leaves;
@@ -8,19 +10,27 @@ namespace GraphGrpc.Engine.Batch;
 
 /// <summary>
 /// A plan split for batch evaluation: which slots vary from point to point (those downstream of a
-/// batch input) and which are shared and computed once, which slots backward visits, and how many
-/// points make a chunk whose working set stays in cache.
+/// batch input) and which are shared and computed once, which slots backward visits, how each op runs
+/// over a chunk of points (asked of the op), the backward pass planned share by share, scratch buffers
+/// shared between slots whose lifetimes do not meet, and how many points make a chunk whose working
+/// set stays in cache.
 /// </summary>
 public sealed class BatchPlan
 {
-    // A chunk's values and gradients should fit in L2 with room to spare; but below a few hundred
-    // points per call, the per-node dispatch costs more than the cache saves (a 200-node graph ran
-    // a third faster at 256 points than at 64).
-    private const int ChunkBytes = 256 * 1024;
+    // A chunk's buffers and column slices should fit in L2 (2 MiB here) with room to spare. Chunks small
+    // enough for L1 ran slower: below about a thousand points, the per-step dispatch costs more than the
+    // cache saves (seed 002 and a 200-node graph both ran best between 512 and 2,048 points).
+    private const int ChunkBytes = 1024 * 1024;
     private const int MinChunk = 256;
     private const int MaxChunk = 4096;
 
-    private BatchPlan(Plan plan, BatchRequest request, int? chunkSize)
+    // Batch plans already made, by compiled plan and request: a server streams many batches over one cached
+    // compiled graph, and planning (the fused loop above all, tens of milliseconds for a few hundred nodes)
+    // then happens once per graph and request rather than once per stream. Bounded per graph, as requests vary.
+    private const int MadePerPlan = 16;
+    private static readonly ConditionalWeakTable<Plan, ConcurrentDictionary<string, BatchPlan>> Made = [];
+
+    private BatchPlan(Plan plan, BatchRequest request, int? chunkSize, bool fuse)
     {
         Plan = plan;
         Request = request;
@@ -56,9 +66,27 @@ public sealed class BatchPlan
             GradientInColumn[slot] = true;
         }
 
-        var bytesPerPoint = Enumerable.Range(0, plan.Count).Sum(slot =>
-            ((Varies[slot] ? 1L : 0) + (OnPath[slot] ? 2 : 0)) * PointSizes[slot] * sizeof(double));
+        Steps = new ChunkStep?[plan.Count];
+        for (var slot = 0; slot < plan.Count; slot++)
+        {
+            if (plan.Ops[slot] is not LeafOp && (Varies[slot] || OnPath[slot]))
+            {
+                Steps[slot] = ChunkStep.For(this, slot);
+            }
+        }
+        Backward = BackwardSchedule.Create(this);
+        Buffers = ChunkBufferAssignment.Create(this);
+
+        var columns = BatchInputs.Concat(Outputs).Concat(Wrt.Where(slot => GradientInColumn[slot])).Sum(slot => (long)PointSizes[slot]);
+        var largest = PointSizes.DefaultIfEmpty(1).Max();
+        var bytesPerPoint = (Buffers.ElementsPerPoint + columns + 2L * largest) * sizeof(double);
         ChunkSize = chunkSize ?? (int)Math.Clamp(ChunkBytes / Math.Max(1, bytesPerPoint), MinChunk, MaxChunk);
+        Fused = fuse ? FusedChunk.TryCreate(this) : null;
+        if (chunkSize is null && Fused is not null)
+        {
+            // Whole vectors per chunk, so that only the batch's last chunk has points the loop leaves to the steps.
+            ChunkSize -= ChunkSize % Fused.Lanes;
+        }
     }
 
     public Plan Plan { get; }
@@ -94,6 +122,16 @@ public sealed class BatchPlan
     /// <summary>The slots a chunk's forward pass computes: those that vary, but not the batch inputs.</summary>
     internal int[] ForwardSlots { get; }
 
+    /// <summary>How a chunk runs each slot's op, forward and backward; null for leaves and slots a chunk never runs.</summary>
+    internal ChunkStep?[] Steps { get; }
+
+    internal BackwardSchedule Backward { get; }
+
+    internal ChunkBufferAssignment Buffers { get; }
+
+    /// <summary>The whole plan as one fused loop, when every step can fuse; else null.</summary>
+    internal FusedChunk? Fused { get; }
+
     /// <summary>Workers' scratch, given back after each batch for the next one.</summary>
     internal ConcurrentBag<ChunkBuffers> SpareBuffers { get; } = [];
 
@@ -105,7 +143,10 @@ public sealed class BatchPlan
     /// a batch input that is not an input leaf. Check node names with the compilation first.
     /// <paramref name="chunkSize"/> overrides the cache-sized choice of points per chunk.
     /// </summary>
-    public static BatchPlan Create(Plan plan, BatchRequest request, int? chunkSize = null)
+    public static BatchPlan Create(Plan plan, BatchRequest request, int? chunkSize = null) => Create(plan, request, chunkSize, fuse: true);
+
+    /// <summary>As the public <see cref="Create(Plan, BatchRequest, int?)"/>; <paramref name="fuse"/> false keeps every step apart, to compare.</summary>
+    internal static BatchPlan Create(Plan plan, BatchRequest request, int? chunkSize, bool fuse)
     {
         if (chunkSize is < 1)
         {
@@ -118,7 +159,25 @@ public sealed class BatchPlan
                 throw new ArgumentException($"node '{id}' is a batch input but not an input leaf", nameof(request));
             }
         }
-        return new BatchPlan(plan, request, chunkSize);
+        var made = Made.GetOrCreateValue(plan);
+        var key = Key(request, chunkSize, fuse);
+        if (made.TryGetValue(key, out var batchPlan))
+        {
+            return batchPlan;
+        }
+        batchPlan = new BatchPlan(plan, request, chunkSize, fuse);
+        if (made.Count < MadePerPlan)
+        {
+            made.TryAdd(key, batchPlan);
+        }
+        return batchPlan;
+    }
+
+    /// <summary>What makes two batch plans of one compiled plan the same; each id is length-prefixed, so no id can fake a separator.</summary>
+    private static string Key(BatchRequest request, int? chunkSize, bool fuse)
+    {
+        static string Ids(IReadOnlyList<string> ids) => string.Concat(ids.Select(id => $"{id.Length}:{id}"));
+        return $"{Ids(request.BatchInputs)}|{Ids(request.Outputs)}|{Ids(request.Wrt)}|{request.SharedGradients}|{chunkSize}|{fuse}";
     }
 
     private Tensor?[] ComputeShared()

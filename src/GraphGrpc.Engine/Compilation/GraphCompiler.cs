@@ -33,13 +33,13 @@ public static class GraphCompiler
 
         var indexById = IndexIds(nodes, problems, out var excluded);
         var ops = new Op?[nodes.Count];
-        var inputs = new IReadOnlyList<int>[nodes.Count];
+        var inputs = new int[nodes.Count][];
         for (var i = 0; i < nodes.Count; i++)
         {
             inputs[i] = excluded[i] ? [] : ResolveInputs(nodes[i], indexById, problems);
             if (!excluded[i])
             {
-                ops[i] = CreateOp(nodes[i], inputs[i].Count, limits, problems);
+                ops[i] = CreateOp(nodes[i], inputs[i].Length, limits, problems);
             }
         }
 
@@ -55,9 +55,12 @@ public static class GraphCompiler
             return new Compilation(problems, null, indexById, shapes);
         }
         var consumed = new bool[nodes.Count];
-        foreach (var input in inputs.SelectMany(i => i))
+        foreach (var operands in inputs)
         {
-            consumed[input] = true;
+            foreach (var input in operands)
+            {
+                consumed[input] = true;
+            }
         }
         var sinkNodes = order.Where(i => !consumed[i]).ToArray();
 
@@ -69,12 +72,26 @@ public static class GraphCompiler
             {
                 slotOf[order[slot]] = slot;
             }
-            return new Plan(
-                order.Select(i => nodes[i].Id).ToArray(),
-                order.Select(i => ops[i]!).ToArray(),
-                order.Select(i => inputs[i].Select(input => slotOf[input]).ToArray()).ToArray(),
-                order.Select(i => shapes[i]!).ToArray(),
-                sinkNodes.Select(i => slotOf[i]).ToArray());
+            var ids = new string[order.Count];
+            var planOps = new Op[order.Count];
+            var planInputs = new int[order.Count][];
+            var planShapes = new int[order.Count][];
+            for (var slot = 0; slot < order.Count; slot++)
+            {
+                var node = order[slot];
+                ids[slot] = nodes[node].Id;
+                planOps[slot] = ops[node]!;
+                // Renumbered in place: the compiler is done with node indices, and a million-node plan keeps one array per node, not two.
+                var operands = inputs[node];
+                for (var k = 0; k < operands.Length; k++)
+                {
+                    operands[k] = slotOf[operands[k]];
+                }
+                planInputs[slot] = operands;
+                planShapes[slot] = shapes[node]!;
+            }
+            // The compilation's index of ids serves the plan too, through slotOf, rather than a second dictionary of every id.
+            return new Plan(ids, planOps, planInputs, planShapes, sinkNodes.Select(i => slotOf[i]).ToArray(), indexById, slotOf);
         });
         return new Compilation(problems, plan, indexById, shapes, sinkNodes.Select(i => nodes[i].Id).ToArray());
     }
@@ -117,19 +134,22 @@ public static class GraphCompiler
 
     private static int[] ResolveInputs(Proto.Node node, Dictionary<string, int> indexById, List<GraphProblem> problems)
     {
-        var resolved = new List<int>(node.Inputs.Count);
-        foreach (var input in node.Inputs)
+        var resolved = new int[node.Inputs.Count];
+        var count = 0;
+        // By index: a RepeatedField's enumerator is an object, one per node.
+        for (var i = 0; i < node.Inputs.Count; i++)
         {
+            var input = node.Inputs[i];
             if (indexById.TryGetValue(input, out var index))
             {
-                resolved.Add(index);
+                resolved[count++] = index;
             }
             else
             {
                 problems.Add(new GraphProblem(node.Id, ProblemKind.UnknownInput, $"input '{input}' is not a node of the graph"));
             }
         }
-        return [.. resolved];
+        return count == resolved.Length ? resolved : resolved[..count];
     }
 
     private static Op? CreateOp(Proto.Node node, int resolvedInputs, GraphLimits limits, List<GraphProblem> problems)
@@ -158,14 +178,14 @@ public static class GraphCompiler
     /// Kahn's algorithm: repeatedly take a node whose inputs are all placed. The queue starts in
     /// declaration order, so the same graph always sorts the same way. What is never freed is unsorted.
     /// </summary>
-    private static List<int> KahnOrder(IReadOnlyList<int>[] inputs, bool[] excluded, out bool[] unsorted)
+    private static List<int> KahnOrder(int[][] inputs, bool[] excluded, out bool[] unsorted)
     {
         var count = inputs.Length;
         var pending = new int[count];
         var consumerCounts = new int[count];
         for (var i = 0; i < count; i++)
         {
-            pending[i] = inputs[i].Count;
+            pending[i] = inputs[i].Length;
             foreach (var input in inputs[i])
             {
                 consumerCounts[input]++;
@@ -218,9 +238,11 @@ public static class GraphCompiler
 
     /// <summary>Runs each op's shape rule in topological order; a node whose inputs have no shape is skipped, its cause already reported.</summary>
     private static int[]?[] InferShapes(
-        IList<Proto.Node> nodes, List<int> order, Op?[] ops, IReadOnlyList<int>[] inputs, GraphLimits limits, List<GraphProblem> problems)
+        IList<Proto.Node> nodes, List<int> order, Op?[] ops, int[][] inputs, GraphLimits limits, List<GraphProblem> problems)
     {
         var shapes = new int[]?[nodes.Count];
+        // One array for every node's operand shapes, as a rule only reads them during the call.
+        var operandShapes = new int[inputs.Length == 0 ? 0 : inputs.Max(operands => operands.Length)][];
         foreach (var i in order)
         {
             var op = ops[i];
@@ -228,7 +250,7 @@ public static class GraphCompiler
             {
                 continue;
             }
-            var inputShapes = new int[inputs[i].Count][];
+            var inputShapes = operandShapes.AsSpan(0, inputs[i].Length);
             var known = true;
             for (var k = 0; k < inputShapes.Length; k++)
             {
@@ -242,7 +264,11 @@ public static class GraphCompiler
             try
             {
                 var shape = op.InferShape(inputShapes);
-                var elements = shape.Aggregate(1.0, (product, dim) => product * dim);
+                var elements = 1.0;
+                foreach (var dim in shape)
+                {
+                    elements *= dim;
+                }
                 if (elements > limits.MaxTensorElements)
                 {
                     problems.Add(new GraphProblem(nodes[i].Id, ProblemKind.LimitExceeded,
@@ -253,7 +279,7 @@ public static class GraphCompiler
             }
             catch (ShapeException e)
             {
-                var given = string.Join(" and ", inputShapes.Select(s => Shapes.Format(s)));
+                var given = string.Join(" and ", inputShapes.ToArray().Select(s => Shapes.Format(s)));
                 problems.Add(new GraphProblem(nodes[i].Id, ProblemKind.ShapeMismatch, $"{op.Name} of {given}: {e.Message}"));
             }
         }

@@ -8,20 +8,20 @@ namespace GraphGrpc.Engine.Compilation;
 /// </summary>
 public sealed class Plan
 {
-    private readonly Dictionary<string, int> _slotById;
+    private readonly Dictionary<string, int> _nodeById;
+    private readonly int[] _slotOfNode;
 
-    internal Plan(string[] ids, Op[] ops, int[][] inputs, int[][] shapes, int[] sinks)
+    /// <param name="nodeById">Each id's position in the graph as sent.</param>
+    /// <param name="slotOfNode">Each position's slot.</param>
+    internal Plan(string[] ids, Op[] ops, int[][] inputs, int[][] shapes, int[] sinks, Dictionary<string, int> nodeById, int[] slotOfNode)
     {
         Ids = ids;
         Ops = ops;
         Inputs = inputs;
         Shapes = shapes;
-        _slotById = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
-        for (var slot = 0; slot < ids.Length; slot++)
-        {
-            _slotById[ids[slot]] = slot;
-        }
         Sinks = sinks;
+        _nodeById = nodeById;
+        _slotOfNode = slotOfNode;
     }
 
     /// <summary>Node ids by slot; slots are the topological order.</summary>
@@ -40,8 +40,6 @@ public sealed class Plan
 
     public int Count => Ids.Length;
 
-    public bool TryGetSlot(string id, out int slot) => _slotById.TryGetValue(id, out slot);
-
     public int SlotOf(string id) =>
-        _slotById.TryGetValue(id, out var slot) ? slot : throw new KeyNotFoundException($"no node '{id}' in the plan");
+        _nodeById.TryGetValue(id, out var node) ? _slotOfNode[node] : throw new KeyNotFoundException($"no node '{id}' in the plan");
 }

@@ -8,7 +8,7 @@ namespace GraphGrpc.Engine.Ops;
 /// </summary>
 public abstract class Op
 {
-    /// <summary>The op's name as the graph file spells it, e.g. "add" or "log_softmax".</summary>
+    /// <summary>The op's name as the graph file spells it, e.g. "add" or "logSoftmax".</summary>
     public abstract string Name { get; }
 
     /// <summary>How many inputs the op takes.</summary>
@@ -28,4 +28,10 @@ public abstract class Op
     /// (a class index, say). The result has that input's shape.
     /// </summary>
     public abstract Tensor? Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient);
+
+    /// <summary>
+    /// Whether <see cref="Backward"/> gives input number <paramref name="input"/> a gradient when the inputs
+    /// have these shapes: false exactly where it returns null, so a batch can plan its backward pass ahead.
+    /// </summary>
+    public virtual bool HasGradient(int input, ReadOnlySpan<int[]> inputShapes) => true;
 }

@@ -24,27 +24,27 @@ public static class OpTable
         [OpCase.Input] = (node, maxElements) => Leaf(node.Input.Value, isVariable: true, maxElements),
         [OpCase.Constant] = (node, maxElements) => Leaf(node.Constant.Value, isVariable: false, maxElements),
 
-        [OpCase.Add] = (_, _) => new AddOp(),
-        [OpCase.Sub] = (_, _) => new SubOp(),
-        [OpCase.Mul] = (_, _) => new MulOp(),
-        [OpCase.Div] = (_, _) => new DivOp(),
+        [OpCase.Add] = Shared(new AddOp()),
+        [OpCase.Sub] = Shared(new SubOp()),
+        [OpCase.Mul] = Shared(new MulOp()),
+        [OpCase.Div] = Shared(new DivOp()),
         [OpCase.Pow] = (node, _) => node.Pow.Exponent is { } exponent ? new PowScalarOp(exponent) : new PowOp(),
-        [OpCase.Maximum] = (_, _) => new MaximumOp(),
-        [OpCase.Minimum] = (_, _) => new MinimumOp(),
+        [OpCase.Maximum] = Shared(new MaximumOp()),
+        [OpCase.Minimum] = Shared(new MinimumOp()),
 
-        [OpCase.Neg] = (_, _) => new NegOp(),
-        [OpCase.Exp] = (_, _) => new ExpOp(),
-        [OpCase.Log] = (_, _) => new LogOp(),
-        [OpCase.Sqrt] = (_, _) => new SqrtOp(),
-        [OpCase.Square] = (_, _) => new SquareOp(),
-        [OpCase.Abs] = (_, _) => new AbsOp(),
-        [OpCase.Sin] = (_, _) => new SinOp(),
-        [OpCase.Cos] = (_, _) => new CosOp(),
-        [OpCase.Tanh] = (_, _) => new TanhOp(),
-        [OpCase.Sigmoid] = (_, _) => new SigmoidOp(),
-        [OpCase.Relu] = (_, _) => new ReluOp(),
+        [OpCase.Neg] = Shared(new NegOp()),
+        [OpCase.Exp] = Shared(new ExpOp()),
+        [OpCase.Log] = Shared(new LogOp()),
+        [OpCase.Sqrt] = Shared(new SqrtOp()),
+        [OpCase.Square] = Shared(new SquareOp()),
+        [OpCase.Abs] = Shared(new AbsOp()),
+        [OpCase.Sin] = Shared(new SinOp()),
+        [OpCase.Cos] = Shared(new CosOp()),
+        [OpCase.Tanh] = Shared(new TanhOp()),
+        [OpCase.Sigmoid] = Shared(new SigmoidOp()),
+        [OpCase.Relu] = Shared(new ReluOp()),
 
-        [OpCase.Matmul] = (_, _) => new MatMulOp(),
+        [OpCase.Matmul] = Shared(new MatMulOp()),
         [OpCase.Transpose] = (node, _) => new TransposeOp([.. node.Transpose.Perm]),
         [OpCase.Reshape] = (node, _) => new ReshapeOp([.. node.Reshape.Shape]),
 
@@ -76,6 +76,9 @@ public static class OpTable
         }
         return factory(node, maxElements);
     }
+
+    /// <summary>An op with no attributes, one instance for every node: its rules keep no state, and a million-node graph needs no million copies.</summary>
+    private static Func<Proto.Node, long, Op> Shared(Op op) => (_, _) => op;
 
     private static LeafOp Leaf(Proto.Tensor? value, bool isVariable, long maxElements)
     {

@@ -53,9 +53,10 @@ public static class Broadcasting
     /// </summary>
     public static Tensor SumTo(Tensor tensor, int[] shape)
     {
-        if (Shapes.SameShape(tensor.Shape, shape))
+        // The same elements under another shape ([1] to [], say) sum nothing: as they are, so a −0 stays −0.
+        if (Shapes.ElementCount(shape) == tensor.Length)
         {
-            return tensor;
+            return Shapes.SameShape(tensor.Shape, shape) ? tensor : tensor.WithShape(shape);
         }
         var offsets = Offsets(shape, tensor.Shape);
         var result = new double[Shapes.ElementCount(shape)];
@@ -64,5 +65,31 @@ public static class Broadcasting
             result[offsets[i]] += tensor.Data[i];
         }
         return new Tensor(shape, result);
+    }
+
+    /// <summary>
+    /// <see cref="SumTo"/> a one-element shape for many tensors at once: each run of <paramref name="run"/>
+    /// elements of <paramref name="x"/> becomes one element of <paramref name="sums"/>, summed from zero in
+    /// element order, or copied when a run is one element.
+    /// </summary>
+    public static void SumEachRun(ReadOnlySpan<double> x, int run, Span<double> sums)
+    {
+        if (run == 1)
+        {
+            if (!x.Overlaps(sums))
+            {
+                x.CopyTo(sums);
+            }
+            return;
+        }
+        for (var k = 0; k < sums.Length; k++)
+        {
+            var sum = 0.0;
+            foreach (var value in x.Slice(k * run, run))
+            {
+                sum += value;
+            }
+            sums[k] = sum;
+        }
     }
 }

@@ -30,10 +30,10 @@ try
     // G1: seed 002, z = log(3x² + 5xy), with x and y positive so the log is defined everywhere.
     var g1Graph = GraphFiles.Read(Path.Combine(AppContext.BaseDirectory, "seed002-log-expression.json"));
     var g1Columns = new[] { Column(0.5, 2), Column(0.5, 2) };
-    var g1 = new BatchCase("G1", 3, g1Graph, ["x", "y"], g1Columns, ["z"], ["x", "y"]);
+    var g1 = new BatchCase("G1", (4, 6), g1Graph, ["x", "y"], g1Columns, ["z"], ["x", "y"]);
 
     var g2Graph = Graphs.RandomDag(200, seed: 2);
-    var g2 = new BatchCase("G2", 1.5, g2Graph, ["x0", "x1", "x2"], [Column(-2, 2), Column(-2, 2), Column(-2, 2)], ["out"], ["x0", "x1", "x2"]);
+    var g2 = new BatchCase("G2", (5, 5), g2Graph, ["x0", "x1", "x2"], [Column(-2, 2), Column(-2, 2), Column(-2, 2)], ["out"], ["x0", "x1", "x2"]);
 
     var g3Graph = Graphs.Mlp(samples: 1024, features: 64, hidden: 128, seed: 3);
     var g3Plan = GraphCompiler.Compile(g3Graph).Plan!;
@@ -57,14 +57,16 @@ try
         Check(batch.Name, batch.Checksums(), torch.Checksums(batch.Name));
         var allocated = batch.AllocatedBytesPerRun();
         var times = Timing.Interleaved(3, rounds, Timing.Timed(() => batch.Run()), Timing.Timed(batch.RunIntoReused), () => torch.Time(batch.Name));
-        table.Add(new Row($"{batch.Name} engine in-process, {Points:N0} points ({batch.Description})", times[0], "PyTorch", times[2], batch.Goal));
-        table.Add(new Row($"{batch.Name}   the same, result columns reused (EvaluateInto)", times[1], "PyTorch", times[2], batch.Goal));
+        table.Add(new Row($"{batch.Name} engine in-process, {Points:N0} points ({batch.Description})", times[0], "PyTorch", times[2], batch.Goal.Fresh));
+        table.Add(new Row($"{batch.Name}   the same, result columns reused (EvaluateInto)", times[1], "PyTorch", times[2], batch.Goal.Reused));
         Console.WriteLine($"{batch.Name}: {allocated / 1024.0:N0} KiB allocated per run beyond the result columns");
     }
 
     var fusedResult = (new double[Points], new double[Points], new double[Points]);
+    FusedSeed002.Run(g1Columns[0], g1Columns[1], fusedResult);
+    Check("G1 fused loop", [fusedResult.Item1.Sum(), fusedResult.Item2.Sum(), fusedResult.Item3.Sum()], g1.Checksums(), "the engine's");
     var fused = Timing.Interleaved(3, rounds, Timing.Timed(g1.RunIntoReused), Timing.Timed(() => FusedSeed002.Run(g1Columns[0], g1Columns[1], fusedResult)));
-    table.Add(new Row("G1 engine vs hand-written fused C# loop, both into reused columns", fused[0], "fused loop", fused[1], 0.5));
+    table.Add(new Row("G1 engine vs hand-written fused loop (AVX-512, the project's log), reused columns", fused[0], "fused loop", fused[1], 0.6));
 
     using (var grpc = await OverGrpc.StartAsync(g1Graph))
     {
@@ -98,7 +100,7 @@ try
 
     Check("G3", G3Checksums(), torch.Checksums("G3"));
     var g3Times = Timing.Interleaved(3, rounds, Timing.Timed(() => Evaluator.Evaluate(g3Plan, g3Request)), () => torch.Time("G3"));
-    table.Add(new Row("G3 MLP 64→128→1 training step, 1,024 samples", g3Times[0], "PyTorch", g3Times[1], 1.0));
+    table.Add(new Row("G3 MLP 64→128→1 training step, 1,024 samples", g3Times[0], "PyTorch", g3Times[1], 2.0));
 
     double[] G3Checksums()
     {
@@ -136,28 +138,28 @@ foreach (var pending in new[]
 static string LoadAverage() =>
     File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
-static void Check(string name, double[] ours, double[] torch)
+static void Check(string name, double[] ours, double[] reference, string referenceName = "PyTorch's")
 {
-    if (torch.Length == 0)
+    if (reference.Length == 0)
     {
         return;
     }
-    var worst = ours.Zip(torch, (a, b) => Math.Abs(a - b) / Math.Max(Math.Abs(b), 1e-300)).Max();
-    Console.WriteLine($"{name}: column sums agree with PyTorch's to a relative {worst:G2}{(worst > 1e-9 ? "  <-- MISMATCH" : "")}");
+    var worst = ours.Zip(reference, (a, b) => Math.Abs(a - b) / Math.Max(Math.Abs(b), 1e-300)).Max();
+    Console.WriteLine($"{name}: column sums agree with {referenceName} to a relative {worst:G2}{(worst > 1e-9 ? "  <-- MISMATCH" : "")}");
 }
 
 internal sealed record Row(string Case, double OursMs, string Reference, double ReferenceMs, double Goal);
 
 /// <summary>A graph evaluated at many points through the batch evaluator, and how PyTorch gets the same.</summary>
-internal sealed class BatchCase(string name, double goal, Graph graph, string[] batchInputs, double[][] columns, string[] outputs, string[] wrt)
+internal sealed class BatchCase(string name, (double Fresh, double Reused) goal, Graph graph, string[] batchInputs, double[][] columns, string[] outputs, string[] wrt)
 {
     private readonly BatchPlan _plan = BatchPlan.Create(GraphCompiler.Compile(graph).Plan!,
         new BatchRequest { BatchInputs = batchInputs, Outputs = outputs, Wrt = wrt });
 
     public string Name => name;
 
-    /// <summary>The issue's goal for PyTorch's time over ours.</summary>
-    public double Goal => goal;
+    /// <summary>The issue's goals for PyTorch's time over ours, with fresh result columns and with reused ones.</summary>
+    public (double Fresh, double Reused) Goal => goal;
 
     public string Description => $"{graph.Nodes.Count} nodes, value + {wrt.Length} gradients";
 

@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using GraphGrpc.Engine.Kernels;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops.Elementwise;
@@ -8,7 +10,7 @@ namespace GraphGrpc.Engine.Ops.Elementwise;
 /// replace them with vectorized kernels. Broadcasting forward expands the operands; backward sums
 /// each gradient back over the axes its operand was broadcast along.
 /// </summary>
-public abstract class BinaryOp : Op
+public abstract class BinaryOp : Op, IElementwiseOp
 {
     public override Arity Arity => Arity.Binary;
 
@@ -50,6 +52,14 @@ public abstract class BinaryOp : Op
             d[i] = input == 0 ? GradientLeft(g[i], a[i * sa], b[i * sb], y[i]) : GradientRight(g[i], a[i * sa], b[i * sb], y[i]);
         }
     }
+
+    public virtual bool PassesGradientThrough(int input) => false;
+
+    /// <summary><see cref="Compute"/> as a lane formula with the same bits, for fused loops; null for an op with none.</summary>
+    public virtual Expression? FusedCompute(VectorLanes lanes, Expression a, Expression b) => null;
+
+    /// <summary><see cref="ComputeGradient"/> as a lane formula with the same bits; null for an op with none.</summary>
+    public virtual Expression? FusedGradient(VectorLanes lanes, int input, Expression g, Expression a, Expression b, Expression y) => null;
 
     /// <summary>How far to move in an operand per element: 0 for a repeated single value.</summary>
     protected static int Step(ReadOnlySpan<double> operand) => operand.Length == 1 ? 0 : 1;

@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using System.Numerics.Tensors;
+using GraphGrpc.Engine.Kernels;
 
 namespace GraphGrpc.Engine.Ops.Elementwise;
 
@@ -13,6 +15,9 @@ public sealed class AddOp : BinaryOp
     public override void Compute(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y) => VectorArithmetic.Add(a, b, y);
     protected override double GradientLeft(double g, double a, double b, double y) => g;
     protected override double GradientRight(double g, double a, double b, double y) => g;
+    public override bool PassesGradientThrough(int input) => true;
+    public override Expression FusedCompute(VectorLanes lanes, Expression a, Expression b) => Expression.Add(a, b);
+    public override Expression FusedGradient(VectorLanes lanes, int input, Expression g, Expression a, Expression b, Expression y) => g;
 
     public override void ComputeGradient(
         int input, ReadOnlySpan<double> g, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> y, Span<double> d) =>
@@ -27,6 +32,10 @@ public sealed class SubOp : BinaryOp
     public override void Compute(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y) => VectorArithmetic.Subtract(a, b, y);
     protected override double GradientLeft(double g, double a, double b, double y) => g;
     protected override double GradientRight(double g, double a, double b, double y) => -g;
+    public override bool PassesGradientThrough(int input) => input == 0;
+    public override Expression FusedCompute(VectorLanes lanes, Expression a, Expression b) => Expression.Subtract(a, b);
+    public override Expression FusedGradient(VectorLanes lanes, int input, Expression g, Expression a, Expression b, Expression y) =>
+        input == 0 ? g : Expression.Negate(g);
 
     public override void ComputeGradient(
         int input, ReadOnlySpan<double> g, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> y, Span<double> d)
@@ -54,6 +63,9 @@ public sealed class MulOp : BinaryOp
 
     protected override double GradientLeft(double g, double a, double b, double y) => g * b;
     protected override double GradientRight(double g, double a, double b, double y) => g * a;
+    public override Expression FusedCompute(VectorLanes lanes, Expression a, Expression b) => Expression.Multiply(a, b);
+    public override Expression FusedGradient(VectorLanes lanes, int input, Expression g, Expression a, Expression b, Expression y) =>
+        Expression.Multiply(g, input == 0 ? b : a);
 }
 
 public sealed class DivOp : BinaryOp
@@ -65,6 +77,9 @@ public sealed class DivOp : BinaryOp
     protected override double GradientLeft(double g, double a, double b, double y) => g / b;
     // -grad * ((self / other) / other)
     protected override double GradientRight(double g, double a, double b, double y) => -g * (a / b / b);
+    public override Expression FusedCompute(VectorLanes lanes, Expression a, Expression b) => Expression.Divide(a, b);
+    public override Expression FusedGradient(VectorLanes lanes, int input, Expression g, Expression a, Expression b, Expression y) =>
+        input == 0 ? Expression.Divide(g, b) : Expression.Multiply(Expression.Negate(g), Expression.Divide(Expression.Divide(a, b), b));
 }
 
 public sealed class PowOp : BinaryOp

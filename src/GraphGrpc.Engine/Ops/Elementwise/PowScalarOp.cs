@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using System.Numerics.Tensors;
+using GraphGrpc.Engine.Kernels;
 
 namespace GraphGrpc.Engine.Ops.Elementwise;
 
@@ -43,6 +45,12 @@ public sealed class PowScalarOp(double exponent) : UnaryOp
             base.ComputeGradient(g, x, y, dx);
         }
     }
+
+    // Only the square has span rules of whole-vector operations to mirror.
+    public override Expression? FusedCompute(VectorLanes lanes, Expression x) => Exponent == 2 ? Expression.Multiply(x, x) : null;
+
+    public override Expression? FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
+        Exponent == 2 ? Expression.Multiply(g, Expression.Multiply(x, lanes.Constant(2))) : null;
 
     /// <summary>
     /// x^e with the exact shortcuts PyTorch takes for common exponents (x*x for 2, sqrt for 0.5, ...),

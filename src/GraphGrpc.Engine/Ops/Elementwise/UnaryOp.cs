@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using GraphGrpc.Engine.Kernels;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops.Elementwise;
@@ -8,7 +10,7 @@ namespace GraphGrpc.Engine.Ops.Elementwise;
 /// kernel. Every element depends on its own input alone, so a tensor, a batch of points or a single
 /// value give the same bits. Rules follow PyTorch's formulas term by term.
 /// </summary>
-public abstract class UnaryOp : Op
+public abstract class UnaryOp : Op, IElementwiseOp
 {
     public override Arity Arity => Arity.Unary;
 
@@ -37,6 +39,25 @@ public abstract class UnaryOp : Op
             dx[i] = Gradient(g[i], x[i], y[i]);
         }
     }
+
+    void IElementwiseOp.Compute(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y) => Compute(a, y);
+
+    void IElementwiseOp.ComputeGradient(
+        int input, ReadOnlySpan<double> g, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> y, Span<double> d) =>
+        ComputeGradient(g, a, y, d);
+
+    bool IElementwiseOp.PassesGradientThrough(int input) => false;
+
+    /// <summary><see cref="Compute"/> as a lane formula with the same bits, for fused loops; null for an op with none.</summary>
+    public virtual Expression? FusedCompute(VectorLanes lanes, Expression x) => null;
+
+    /// <summary><see cref="ComputeGradient"/> as a lane formula with the same bits; null for an op with none.</summary>
+    public virtual Expression? FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) => null;
+
+    Expression? IElementwiseOp.FusedCompute(VectorLanes lanes, Expression a, Expression b) => FusedCompute(lanes, a);
+
+    Expression? IElementwiseOp.FusedGradient(VectorLanes lanes, int input, Expression g, Expression a, Expression b, Expression y) =>
+        FusedGradient(lanes, g, a, y);
 
     public override Tensor Forward(ReadOnlySpan<Tensor> inputs)
     {

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Numerics.Tensors;
 using GraphGrpc.Engine.Kernels;
 
@@ -16,6 +17,9 @@ public sealed class NegOp : UnaryOp
     protected override double Gradient(double g, double x, double y) => -g;
     public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx) =>
         TensorPrimitives.Negate(g, dx);
+    public override Expression FusedCompute(VectorLanes lanes, Expression x) => Expression.Negate(x);
+    public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
+        Expression.Negate(g);
 }
 
 public sealed class ExpOp : UnaryOp
@@ -28,6 +32,9 @@ public sealed class ExpOp : UnaryOp
     protected override double Gradient(double g, double x, double y) => g * y;
     public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx) =>
         TensorPrimitives.Multiply(g, y, dx);
+    public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Exp(x);
+    public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
+        Expression.Multiply(g, y);
 }
 
 public sealed class LogOp : UnaryOp
@@ -40,6 +47,9 @@ public sealed class LogOp : UnaryOp
     protected override double Gradient(double g, double x, double y) => g / x;
     public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx) =>
         TensorPrimitives.Divide(g, x, dx);
+    public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Log(x);
+    public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
+        Expression.Divide(g, x);
 }
 
 public sealed class SqrtOp : UnaryOp
@@ -49,6 +59,9 @@ public sealed class SqrtOp : UnaryOp
     protected override double Apply(double x) => Math.Sqrt(x);
     // grad / (2 * result)
     protected override double Gradient(double g, double x, double y) => g / (2 * y);
+    public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Sqrt(x);
+    public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
+        Expression.Divide(g, Expression.Multiply(lanes.Constant(2), y));
 }
 
 public sealed class SquareOp : UnaryOp
@@ -64,6 +77,9 @@ public sealed class SquareOp : UnaryOp
         TensorPrimitives.Multiply(x, 2.0, dx);
         TensorPrimitives.Multiply(g, dx, dx);
     }
+    public override Expression FusedCompute(VectorLanes lanes, Expression x) => Expression.Multiply(x, x);
+    public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
+        Expression.Multiply(g, Expression.Multiply(x, lanes.Constant(2)));
 }
 
 public sealed class AbsOp : UnaryOp
@@ -89,6 +105,9 @@ public sealed class SinOp : UnaryOp
         CosKernel.Cos(x, dx);
         TensorPrimitives.Multiply(g, dx, dx);
     }
+    public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Sin(x);
+    public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
+        Expression.Multiply(g, lanes.Cos(x));
 }
 
 public sealed class CosOp : UnaryOp
@@ -105,6 +124,9 @@ public sealed class CosOp : UnaryOp
         TensorPrimitives.Negate(dx, dx);
         TensorPrimitives.Multiply(g, dx, dx);
     }
+    public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Cos(x);
+    public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
+        Expression.Multiply(g, Expression.Negate(lanes.Sin(x)));
 }
 
 public sealed class TanhOp : UnaryOp
@@ -122,6 +144,9 @@ public sealed class TanhOp : UnaryOp
         TensorPrimitives.Subtract(1.0, dx, dx);
         TensorPrimitives.Multiply(g, dx, dx);
     }
+    public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Tanh(x);
+    public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
+        Expression.Multiply(g, Expression.Subtract(lanes.Constant(1), Expression.Multiply(y, y)));
 }
 
 public sealed class SigmoidOp : UnaryOp
@@ -140,6 +165,9 @@ public sealed class SigmoidOp : UnaryOp
         TensorPrimitives.Multiply(g, dx, dx);
         TensorPrimitives.Multiply(dx, y, dx);
     }
+    public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Sigmoid(x);
+    public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
+        Expression.Multiply(Expression.Multiply(g, Expression.Subtract(lanes.Constant(1), y)), y);
 }
 
 public sealed class ReluOp : UnaryOp

@@ -57,7 +57,7 @@ public sealed class CrossEntropyOp(LossReduction reduction) : Op
         var logp = LogSoftmaxOp.Compute(logits, -1);
         if (input == 1)
         {
-            if (IsIndices(logits, target))
+            if (IsIndices(logits.Shape, target.Shape))
             {
                 return null;
             }
@@ -80,12 +80,15 @@ public sealed class CrossEntropyOp(LossReduction reduction) : Op
     private double Normalizer(Tensor logits) =>
         Reduction == LossReduction.Mean && logits.Rank == 2 ? logits.Shape[0] : 1;
 
-    private static bool IsIndices(Tensor logits, Tensor target) => target.Rank == logits.Rank - 1;
+    // Class indices get no gradient.
+    public override bool HasGradient(int input, ReadOnlySpan<int[]> inputShapes) => input == 0 || !IsIndices(inputShapes[0], inputShapes[1]);
+
+    private static bool IsIndices(int[] logits, int[] target) => target.Length == logits.Length - 1;
 
     /// <summary>The target as a weight per logit: one-hot rows for class indices, the probabilities as they are.</summary>
     private static double[] TargetWeights(Tensor logits, Tensor target)
     {
-        if (!IsIndices(logits, target))
+        if (!IsIndices(logits.Shape, target.Shape))
         {
             return target.Data;
         }

@@ -1,4 +1,5 @@
 using GraphGrpc.Engine.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace GraphGrpc.Engine.Ops.Reductions;
 
@@ -6,7 +7,7 @@ namespace GraphGrpc.Engine.Ops.Reductions;
 /// Sum or mean over some axes (all when none are given), keeping them as 1 or dropping them.
 /// The mean is the sum divided by the count of folded elements, forward and backward.
 /// </summary>
-public sealed class ReduceOp(bool mean, IReadOnlyList<int> axes, bool keepDims) : Op
+public sealed class ReduceOp(bool mean, IReadOnlyList<int> axes, bool keepDims) : Op, IFoldOp
 {
     public bool IsMean { get; } = mean;
 
@@ -26,9 +27,16 @@ public sealed class ReduceOp(bool mean, IReadOnlyList<int> axes, bool keepDims) 
     public override Tensor Forward(ReadOnlySpan<Tensor> inputs)
     {
         var x = inputs[0];
+        var shape = InferShape([x.Shape]);
+        if (Shapes.ElementCount(shape) == 1)
+        {
+            var folded = new double[1];
+            Fold(x.Data, x.Length, folded);
+            return new Tensor(shape, folded);
+        }
         var (kept, count) = KeptShape(x.Shape);
         var sum = Broadcasting.SumTo(x, kept);
-        var data = sum == x ? (double[])x.Data.Clone() : sum.Data;
+        var data = sum.Data == x.Data ? (double[])x.Data.Clone() : sum.Data;
         if (IsMean)
         {
             for (var i = 0; i < data.Length; i++)
@@ -36,12 +44,18 @@ public sealed class ReduceOp(bool mean, IReadOnlyList<int> axes, bool keepDims) 
                 data[i] /= count;
             }
         }
-        return new Tensor(InferShape([x.Shape]), data);
+        return new Tensor(shape, data);
     }
 
     public override Tensor Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient)
     {
         var shape = inputs[0].Shape;
+        if (gradient.Length == 1)
+        {
+            var spread = new double[inputs[0].Length];
+            Unfold(gradient.Data, spread.Length, spread);
+            return new Tensor(shape, spread);
+        }
         var (kept, count) = KeptShape(shape);
         var expanded = Broadcasting.Expand(gradient.WithShape(kept), shape);
         if (!IsMean)
@@ -54,6 +68,29 @@ public sealed class ReduceOp(bool mean, IReadOnlyList<int> axes, bool keepDims) 
             data[i] = expanded.Data[i] / count;
         }
         return new Tensor(shape, data);
+    }
+
+    /// <summary>Every element of a point summed from zero in order (a lone element copied), then over their count for a mean.</summary>
+    public void Fold(ReadOnlySpan<double> x, int pointSize, Span<double> y)
+    {
+        Broadcasting.SumEachRun(x, pointSize, y);
+        if (IsMean)
+        {
+            TensorPrimitives.Divide(y, pointSize, y);
+        }
+    }
+
+    /// <summary>Each point's gradient on every one of its elements, over their count for a mean.</summary>
+    public void Unfold(ReadOnlySpan<double> g, int pointSize, Span<double> d)
+    {
+        for (var k = 0; k < g.Length; k++)
+        {
+            d.Slice(k * pointSize, pointSize).Fill(g[k]);
+        }
+        if (IsMean)
+        {
+            TensorPrimitives.Divide(d, pointSize, d);
+        }
     }
 
     /// <summary>The shape with folded axes kept as 1, and how many elements fold into each output.</summary>

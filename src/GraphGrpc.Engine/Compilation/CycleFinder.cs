@@ -1,4 +1,4 @@
-namespace GraphGrpc.Engine.Validation;
+namespace GraphGrpc.Engine.Compilation;
 
 /// <summary>
 /// Names the cycles among the nodes Kahn's algorithm could not sort. Every unsorted node has an

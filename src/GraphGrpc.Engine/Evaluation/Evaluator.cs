@@ -133,27 +133,12 @@ public static class Evaluator
                     continue;
                 }
                 _edgeGradients?[slot][k] = share;
-                _gradients[inputSlots[k]] = Accumulate(_gradients[inputSlots[k]], share);
+                _gradients[inputSlots[k]] = GradientShares.Add(_gradients[inputSlots[k]], share);
             }
         }
 
         private bool[] NodesOnPath() =>
             PathSlots.Between(plan, request.Outputs.Select(plan.SlotOf), request.Wrt.Select(plan.SlotOf).ToList());
-
-        /// <summary>Sums a new share into a gradient. Never writes into either tensor: both may be shared.</summary>
-        private static Tensor Accumulate(Tensor? total, Tensor share)
-        {
-            if (total is null)
-            {
-                return share;
-            }
-            var sum = new double[total.Length];
-            for (var i = 0; i < sum.Length; i++)
-            {
-                sum[i] = total.Data[i] + share.Data[i];
-            }
-            return new Tensor(total.Shape, sum);
-        }
 
         private NonFiniteNode? FirstNonFiniteValue()
         {

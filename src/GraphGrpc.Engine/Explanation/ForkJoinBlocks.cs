@@ -69,7 +69,7 @@ internal static class ForkJoinBlocks
             for (var e = paths.OutgoingStart[p]; e < paths.OutgoingStart[p + 1]; e++)
             {
                 var share = plan.Backward(paths.Slots[p], paths.EdgeOperand[e], carried[p - fork]!);
-                carried[paths.EdgeInput[e] - fork] = TensorSums.Add(carried[paths.EdgeInput[e] - fork], share);
+                carried[paths.EdgeInput[e] - fork] = GradientShares.Add(carried[paths.EdgeInput[e] - fork], share);
             }
         }
         return carried[^1]!;

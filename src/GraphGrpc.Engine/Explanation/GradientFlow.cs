@@ -43,7 +43,7 @@ internal sealed class GradientFlow
                 flows[e] = plan.Backward(slot, paths.EdgeOperand[e], gradients[p]!);
                 locals[e] = plan.Backward(slot, paths.EdgeOperand[e], ones);
                 var input = paths.EdgeInput[e];
-                gradients[input] = TensorSums.Add(gradients[input], flows[e]);
+                gradients[input] = GradientShares.Add(gradients[input], flows[e]);
             }
         }
         return new GradientFlow(gradients!, flows, locals);

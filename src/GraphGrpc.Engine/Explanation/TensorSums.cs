@@ -5,21 +5,6 @@ namespace GraphGrpc.Engine.Explanation;
 /// <summary>The little tensor arithmetic explaining needs. Never writes into a tensor it is given: those may be shared.</summary>
 internal static class TensorSums
 {
-    /// <summary>total + share, or share itself when there is no total yet.</summary>
-    public static Tensor Add(Tensor? total, Tensor share)
-    {
-        if (total is null)
-        {
-            return share;
-        }
-        var sum = new double[total.Length];
-        for (var i = 0; i < sum.Length; i++)
-        {
-            sum[i] = total.Data[i] + share.Data[i];
-        }
-        return new Tensor(total.Shape, sum);
-    }
-
     /// <summary>total minus every part: what the parts leave unexplained.</summary>
     public static Tensor Remainder(Tensor total, IEnumerable<Tensor> parts)
     {

@@ -54,7 +54,8 @@ internal sealed class DeadlineStatusInterceptor : Interceptor
     {
         // Only what the connection or the server did is translated; a caller's misuse stays as it is.
         var fromTheWire = error is RpcException or IOException or HttpRequestException;
-        if (!fromTheWire || error is RpcException { StatusCode: StatusCode.DeadlineExceeded or StatusCode.Cancelled })
+        if (!fromTheWire || error is RpcException { StatusCode: StatusCode.DeadlineExceeded }
+            || (error is RpcException { StatusCode: StatusCode.Cancelled } && options.CancellationToken.IsCancellationRequested))
         {
             return error;
         }

@@ -11,7 +11,9 @@ internal static class CallErrors
     public static RpcException ToRpcException(Exception exception, ServerCallContext context) => exception switch
     {
         RpcException rpc => rpc,
-        OperationCanceledException or ChannelClosedException when context.Deadline <= DateTime.UtcNow =>
+        // The call's token fires for the client going away or for the deadline; only the first aborts
+        // the request. (grpc-dotnet's deadline timer can fire a hair before the deadline by the clock.)
+        OperationCanceledException or ChannelClosedException when !ClientLeft(context) && context.Deadline != DateTime.MaxValue =>
             new RpcException(new Status(StatusCode.DeadlineExceeded, "the deadline expired before the evaluation finished")),
         OperationCanceledException or ChannelClosedException =>
             new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled before the evaluation finished")),
@@ -21,4 +23,6 @@ internal static class CallErrors
             new RpcException(new Status(StatusCode.ResourceExhausted, $"the evaluation ran out of resources: {exception.Message}")),
         _ => new RpcException(new Status(StatusCode.Internal, $"the server failed: {exception.GetType().Name}: {exception.Message}")),
     };
+
+    private static bool ClientLeft(ServerCallContext context) => context.GetHttpContext().RequestAborted.IsCancellationRequested;
 }

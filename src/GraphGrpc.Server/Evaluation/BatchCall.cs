@@ -162,7 +162,7 @@ internal sealed class BatchCall
         {
             return ProtoConversions.ToProto(new Tensor(shape, data), raw: false);
         }
-        var tensor = new Proto.Tensor { Raw = DoubleBytes.Wrap(data, data.Length) };
+        var tensor = new Proto.Tensor { Raw = DoubleBytes.Wrap(data) };
         foreach (var dim in shape)
         {
             tensor.Shape.Add(dim);

@@ -8,14 +8,14 @@ namespace GraphGrpc.Server.Evaluation;
 /// A double[] seen as the little-endian bytes of a raw tensor, without a copy. The array must stay
 /// unchanged until the message holding it has been written; BatchCall's alternating buffers make sure.
 /// </summary>
-internal sealed class DoubleBytes(double[] values, int count) : MemoryManager<byte>
+internal sealed class DoubleBytes(double[] values) : MemoryManager<byte>
 {
-    public static ByteString Wrap(double[] values, int count) =>
+    public static ByteString Wrap(double[] values) =>
         BitConverter.IsLittleEndian
-            ? UnsafeByteOperations.UnsafeWrap(new DoubleBytes(values, count).Memory)
+            ? UnsafeByteOperations.UnsafeWrap(new DoubleBytes(values).Memory)
             : throw new PlatformNotSupportedException("raw tensors are little-endian float64; this machine is big-endian");
 
-    public override Span<byte> GetSpan() => MemoryMarshal.AsBytes(values.AsSpan(0, count));
+    public override Span<byte> GetSpan() => MemoryMarshal.AsBytes(values.AsSpan());
 
     public override MemoryHandle Pin(int elementIndex = 0) =>
         throw new NotSupportedException("raw result columns are read through spans, never pinned");

@@ -19,8 +19,12 @@ public static class BatchEvaluator
     /// overwriting them: a caller that evaluates batch after batch reuses one set of columns, and spares
     /// the memory system a fresh set of pages every time.
     /// </summary>
-    public static BatchResult EvaluateInto(BatchPlan plan, IReadOnlyList<double[]> inputs, BatchResult result, CancellationToken cancellationToken = default)
+    /// <param name="maxWorkers">The most cores this batch may use at once; 0 means one per core. A server
+    /// bounds it so that small calls beside a large batch keep a core.</param>
+    public static BatchResult EvaluateInto(
+        BatchPlan plan, IReadOnlyList<double[]> inputs, BatchResult result, CancellationToken cancellationToken = default, int maxWorkers = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxWorkers);
         var pointCount = result.PointCount;
         for (var i = 0; i < plan.BatchInputs.Length; i++)
         {
@@ -52,9 +56,10 @@ public static class BatchEvaluator
         // Summed gradients are added per chunk, then across chunks in chunk order, so the result does not depend on thread timing.
         var sumWidth = plan.Wrt.Where((_, w) => summed[w]).Sum(slot => plan.PointSizes[slot]);
         var partialSums = new double[chunkCount * sumWidth];
-        // One worker per core, each taking the next chunk until none is left, with scratch the plan keeps between batches.
+        // One worker per core allowed, each taking the next chunk until none is left, with scratch the plan keeps between batches.
         // At least one, so that an empty batch still runs (and leaves every sum at zero).
-        var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, chunkCount));
+        var cores = maxWorkers == 0 ? Environment.ProcessorCount : Math.Min(maxWorkers, Environment.ProcessorCount);
+        var workers = Math.Max(1, Math.Min(cores, chunkCount));
         var nextChunk = -1;
         // The fused loop's view of the columns: batch inputs, outputs, gradients.
         double[][] columns = plan.Fused is null ? [] : [.. inputs, .. outputs, .. gradients];

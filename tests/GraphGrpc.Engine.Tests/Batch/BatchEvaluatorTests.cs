@@ -136,6 +136,25 @@ public sealed class BatchEvaluatorTests
     }
 
     [Fact]
+    public void EvaluateInto_OneWorker_GivesTheBitsOfEveryCore()
+    {
+        var random = new Random(11);
+        var (graph, batchInputs, output) = RandomBatchGraph.Create(random);
+        var plan = GradientChecker.Compile(graph);
+        var request = new BatchRequest { BatchInputs = batchInputs, Outputs = [output], SharedGradients = SharedGradients.Sum };
+        var batchPlan = BatchPlan.Create(plan, request, chunkSize: 4);
+        const int points = 37;
+        var columns = batchInputs.Select(id => RandomColumn(random, points * Shapes.ElementCount(plan.Shapes[plan.SlotOf(id)]))).ToArray();
+        var everyCore = BatchEvaluator.Evaluate(batchPlan, columns, points);
+
+        var oneWorker = BatchEvaluator.EvaluateInto(batchPlan, columns, BatchResult.Allocate(batchPlan, points), maxWorkers: 1);
+
+        AssertBits(everyCore.Outputs.SelectMany(c => c).ToArray(), oneWorker.Outputs.SelectMany(c => c).ToArray(), "outputs");
+        AssertBits(everyCore.Gradients.SelectMany(c => c).ToArray(), oneWorker.Gradients.SelectMany(c => c).ToArray(), "gradients");
+        Assert.Throws<ArgumentOutOfRangeException>(() => BatchEvaluator.EvaluateInto(batchPlan, columns, oneWorker, maxWorkers: -1));
+    }
+
+    [Fact]
     public void EvaluateInto_ColumnsForAnotherPointCount_AreRejected()
     {
         var plan = GradientChecker.Compile(GraphFiles.Read(Path.Combine(AppContext.BaseDirectory, "examples", "seed002-log-expression.json")));

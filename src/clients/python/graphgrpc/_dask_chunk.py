@@ -83,8 +83,8 @@ def evaluate_chunk(spec, index, *blocks):
             _log.warning("chunk %d (%d points): %s answered %s; trying again", index, points, address, error.code.name)
             continue
         return {"outputs": dict(result.outputs), "gradients": dict(result.gradients), "served_by": address}
-    raise GraphGrpcError(last.code, f"chunk {index} ({points} points) failed {spec.attempts} times over "
-                                    f"{', '.join(servers)}; the last answer: {last.details}")
+    raise GraphGrpcError(last.code, f"chunk {index} ({points} points) got no answer in {spec.attempts} attempt(s) "
+                                    f"over {', '.join(servers)}; the last: {last.details}")
 
 
 def _empty(spec):

@@ -170,10 +170,11 @@ def _columns(inputs, graph, chunk_points):
     columns = {}
     for key, column in inputs.items():
         key = node_id(key)
-        if not isinstance(column, da.Array):
-            column = da.from_array(column if hasattr(column, "shape") else np.asarray(column))
-        if column.ndim == 0:
+        column = column if hasattr(column, "shape") else np.asarray(column)
+        if len(column.shape) == 0:
             raise ValueError(f"input '{key}' has no axis of points: a batch column is [N, ...point shape]")
+        if not isinstance(column, da.Array):
+            column = da.from_array(column, chunks={0: point_chunks, **{axis: -1 for axis in range(1, column.ndim)}})
         if column.dtype.kind not in "biuf":
             raise TypeError(f"input '{key}' holds {column.dtype}, not real numbers")
         if isinstance(graph, Graph):

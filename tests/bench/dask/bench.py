@@ -117,7 +117,8 @@ def run_dask(args):
             peaks[f"worker {index + 1}"] = peak_bytes(pid)
         for index, pid in enumerate(servers.pids):
             peaks[f"server {index + 1}"] = peak_bytes(pid)
-        tasks_by_server = {f"server {i + 1}": int(sum(s == a for s in served_by)) for i, a in enumerate(servers.addresses)}
+        tasks_by_server = {f"server {i + 1}": int(sum(s == address for s in served_by))
+                           for i, address in enumerate(servers.addresses)}
     return {"seconds": seconds, "peaks": peaks, "tasks": len(served_by), "tasks_by_server": tasks_by_server,
             "overhead_seconds": overhead_seconds, "noop_seconds": noop_seconds}
 
@@ -159,8 +160,8 @@ def report(args, single, parallel):
     replica_rate = c / (c / single_rate + per_task)
     print(f"\non paper: a task of c = {c:,} points takes c / R + t, with R = {single_rate:,.0f} points/s "
           f"(one stream) and t = {per_task * 1e3:.1f} ms")
-    print(f"  (t: {args.overhead_tasks} one-point tasks, {threads} at a time, took {parallel['overhead_seconds']:.2f} s;"
-          f" as many no-op Dask tasks took {parallel['noop_seconds']:.2f} s, {dask_part * 1e3:.1f} ms each)")
+    print(f"  (t: {args.overhead_tasks} one-point tasks, {threads} at a time, took "
+          f"{parallel['overhead_seconds']:.2f} s; as many no-op Dask tasks took {parallel['noop_seconds']:.2f} s, {dask_part * 1e3:.1f} ms each)")
     print(f"  one replica kept busy serves c / (c / R + t) = {replica_rate:,.0f} points/s "
           f"({replica_rate / single_rate:.0%} of R)")
     print("  r replicas, each with its own cores and fed by at least one worker thread, serve r times that,")

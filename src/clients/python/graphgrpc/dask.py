@@ -19,7 +19,7 @@ import dask.array as da
 import numpy as np
 from dask.highlevelgraph import HighLevelGraph
 
-from graphgrpc._dask_chunk import ChunkSpec, evaluate_chunk
+from graphgrpc._dask_chunk import RETRYABLE, ChunkSpec, evaluate_chunk
 from graphgrpc._dask_clients import client_for, close_clients
 from graphgrpc.client import BatchResult, NodeMap, _ids, _resolve
 from graphgrpc.errors import GraphError, GraphGrpcError
@@ -92,7 +92,7 @@ def evaluate_batch(outputs, inputs, *, servers, wrt=None, graph=None, shared_gra
     points, point_chunks = first.shape[0], first.chunks[0]
 
     probe = _probe(proto, output_ids, servers, client_options)
-    leaf_shapes = {n.id: tuple(_leaf_tensor(n).shape) for n in proto.nodes if n.WhichOneof("op") == "input"}
+    leaf_shapes = {n.id: tuple(n.input.value.shape) for n in proto.nodes if n.WhichOneof("op") == "input"}
     gradient_ids = wrt_ids or list(leaf_shapes)
     for key in gradient_ids:
         if key not in leaf_shapes:
@@ -201,7 +201,8 @@ def _check_point_shape(graph, key, point_shape):
 
 
 def _probe(proto, output_ids, servers, client_options):
-    """One evaluation at the leaves' values, for the outputs' per-point shapes; tried on each server in turn."""
+    """One evaluation at the leaves' values, for the outputs' per-point shapes; a server that is down
+    or full passes it to the next."""
     last = None
     for address in servers:
         try:
@@ -210,8 +211,11 @@ def _probe(proto, output_ids, servers, client_options):
         except GraphError:
             raise
         except GraphGrpcError as error:
+            if error.code not in RETRYABLE:
+                raise
             last = error
-    raise GraphGrpcError(last.code, f"no server answered the shape probe ({', '.join(servers)}); the last: {last.details}")
+    raise GraphGrpcError(last.code, f"no server answered the shape probe ({', '.join(servers)}); "
+                                    f"the last: {last.details}")
 
 
 def _sink(proto):
@@ -228,10 +232,6 @@ def _graph_of(outputs):
         return outputs
     nodes = [outputs] if not isinstance(outputs, (list, tuple)) else outputs
     return next((n.graph for n in nodes if hasattr(n, "graph")), None)
-
-
-def _leaf_tensor(node):
-    return node.input.value
 
 
 def _as_one_item(value):

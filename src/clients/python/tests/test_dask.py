@@ -8,6 +8,7 @@ import pytest
 
 from graphgrpc import Graph, GraphError, GraphGrpcError
 from graphgrpc.dask import DaskBatchResult, evaluate_batch
+from servers import Servers
 
 POINTS = 50_000
 
@@ -162,3 +163,40 @@ def test_bad_arguments_are_named(address):
         evaluate_batch(z, {x: 2.0}, servers=[address])
     with pytest.raises(ValueError, match="input 'z' is a mul node"):
         evaluate_batch(z, {z: np.ones(3)}, servers=[address])
+
+
+def test_a_refused_chunk_fails_at_once_without_moving_to_another_server(address, caplog):
+    g = g1_with_weight()[0]
+    # Given as a protobuf with ids, the graph's point shapes are not checked here: the server refuses the chunk.
+    lazy = evaluate_batch(["z"], {"x": np.ones((6, 2)), "y": np.ones(6)}, graph=g.to_proto(),
+                          servers=[address, "127.0.0.1:1"], client_options={"timeout": 30})
+    with pytest.raises(GraphError) as refused:
+        lazy.outputs["z"].compute()
+    assert refused.value.code == grpc.StatusCode.INVALID_ARGUMENT and "x" in str(refused.value)
+    assert not [r for r in caplog.records if r.name == "graphgrpc.dask" and "chunk 0 (6 points)" in r.getMessage()], \
+        "the refused chunk was tried again"
+
+
+def test_a_retry_is_logged_naming_the_chunk_and_the_server(address, caplog):
+    _, x, y, _, z = g1_with_weight()
+    lazy = evaluate_batch(z, {x: np.ones(10), y: np.ones(10)}, servers=[address, "127.0.0.1:1"], chunk_points=5)
+    lazy.outputs[z].compute()
+    assert [r.getMessage() for r in caplog.records if r.name == "graphgrpc.dask" and "(5 points)" in r.getMessage()] \
+        == ["chunk 1 (5 points): 127.0.0.1:1 answered UNAVAILABLE; trying again"]
+
+
+def test_a_chunk_over_a_servers_limit_is_not_retried_though_its_code_is_resource_exhausted(caplog):
+    # RESOURCE_EXHAUSTED with problems attached is a limit of the request, not a full server: no retry helps.
+    g = Graph()
+    x = g.input("x", 0.0)
+    z = g.exp(x, id="z")
+    with Servers(1, settings=["--GraphGrpc:MaxTensorElements=1000"]) as small:
+        lazy = evaluate_batch(z, {x: np.ones(4_000)}, servers=small.addresses * 2, chunk_points=2_000)
+        with pytest.raises(GraphError) as refused:
+            lazy.outputs[z].compute()
+    assert refused.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert [p.kind for p in refused.value.problems] == ["LIMIT_EXCEEDED"]
+    # Only this server's records: a task of an earlier test may still be finishing on the thread pool.
+    retries = [r.getMessage() for r in caplog.records
+               if r.name == "graphgrpc.dask" and small.addresses[0] in r.getMessage()]
+    assert not retries, "the chunk was tried again"

@@ -5,8 +5,7 @@ import time
 import dask.array as da
 import numpy as np
 import pytest
-from distributed import Client as DaskClient, LocalCluster, get_task_stream
-from distributed.client import futures_of
+from distributed import Client as DaskClient, LocalCluster, futures_of, get_task_stream
 
 from graphgrpc import Client, Graph
 from graphgrpc.dask import evaluate_batch

@@ -6,7 +6,7 @@ import grpc
 import numpy as np
 import pytest
 
-from graphgrpc import Graph, GraphError, GraphGrpcError
+from graphgrpc import Client, Graph, GraphError, GraphGrpcError
 from graphgrpc.dask import DaskBatchResult, evaluate_batch
 from servers import Servers
 
@@ -200,3 +200,20 @@ def test_a_chunk_over_a_servers_limit_is_not_retried_though_its_code_is_resource
     retries = [r.getMessage() for r in caplog.records
                if r.name == "graphgrpc.dask" and small.addresses[0] in r.getMessage()]
     assert not retries, "the chunk was tried again"
+
+
+def test_chunks_a_full_server_turns_away_are_retried_until_it_has_room(caplog):
+    _, x, y, _, z = g1_with_weight()
+    xs, ys = columns(400_000, seed=3)
+    with Servers(1, settings=["--GraphGrpc:MaxConcurrentEvaluations=1"]) as one_at_a_time:
+        address = one_at_a_time.addresses[0]
+        lazy = evaluate_batch(z, {x: xs, y: ys}, servers=[address], wrt=[x], chunk_points=50_000, attempts=20)
+        # Four threads against a server that takes one stream at a time.
+        outputs, gradients = dask.compute(lazy.outputs[z], lazy.gradients[x], scheduler="threads", num_workers=4)
+        with Client(address, timeout=60) as single:
+            reference = single.evaluate_batch(z, {x: xs, y: ys}, wrt=[x])
+
+    turned_away = [r.getMessage() for r in caplog.records
+                   if r.name == "graphgrpc.dask" and f"{address} answered RESOURCE_EXHAUSTED" in r.getMessage()]
+    assert turned_away, "no chunk was turned away: the four threads never overlapped"
+    assert bits(outputs) == bits(reference.outputs[z]) and bits(gradients) == bits(reference.gradients[x])

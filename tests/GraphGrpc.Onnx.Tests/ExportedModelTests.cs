@@ -11,7 +11,8 @@ namespace GraphGrpc.Onnx.Tests;
 /// a few built with onnx.helper for what torch does not export: imported and evaluated by the engine,
 /// they give torch's values and vector-Jacobian products, and the same graph as the Python importer.
 /// </summary>
-public sealed class ExportedModelTests(ExportedModels models) : IClassFixture<ExportedModels>
+[Collection(ExportedModelsCollection.Name)]
+public sealed class ExportedModelTests(ExportedModels models)
 {
     /// <summary>The cases make_models.py writes; a test checks that the two lists agree.</summary>
     public static TheoryData<string> Cases => new(

@@ -58,3 +58,10 @@ public sealed record ExportedCase(
     Tensor Seed,
     Tensor Value,
     IReadOnlyDictionary<string, Tensor> Gradients);
+
+/// <summary>The test classes that read the exported models share one run of the script.</summary>
+[CollectionDefinition(Name)]
+public sealed class ExportedModelsCollection : ICollectionFixture<ExportedModels>
+{
+    public const string Name = "exported models";
+}

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace GraphGrpc.Onnx.Tests;
 
-/// <summary>Where the repository is, and running its Python with the graphgrpc package on the path.</summary>
+/// <summary>Where the repository is, and running programs there: its Python with the graphgrpc package on the path, say.</summary>
 internal static class Repository
 {
     public static string Root { get; } = FindRoot();
@@ -10,25 +10,31 @@ internal static class Repository
     public static string PythonPackage => Path.Combine(Root, "src", "clients", "python");
 
     /// <summary>Runs /usr/bin/python3 to its end; a failure or a run past the limit fails the test with what it printed.</summary>
-    public static string RunPython(params string[] arguments)
+    public static string RunPython(params string[] arguments) =>
+        // No __pycache__ left in the source tree.
+        Run("/usr/bin/python3", arguments, ("PYTHONPATH", PythonPackage), ("PYTHONDONTWRITEBYTECODE", "1"));
+
+    /// <summary>Runs a program in the repository to its end and returns what it printed; a failure or a run past five minutes fails the test.</summary>
+    public static string Run(string program, string[] arguments, params (string Name, string Value)[] environment)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
-        start.Environment["PYTHONPATH"] = PythonPackage;
-        // Leave no __pycache__ in the source tree.
-        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"python3 {string.Join(' ', arguments)} ran past five minutes:\n{error.Result}");
+            Assert.Fail($"{program} {string.Join(' ', arguments)} ran past five minutes:\n{error.Result}");
         }
-        Assert.True(process.ExitCode == 0, $"python3 {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output.Result}\n{error.Result}");
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output.Result}\n{error.Result}");
         return output.Result;
     }
 

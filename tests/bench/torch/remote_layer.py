@@ -42,6 +42,7 @@ class TimedClient(Client):
         super().__init__(address, timeout=120)
         self.call_seconds = 0.0
         self.server_seconds = 0.0
+        self.wire_bytes = 0
         self._stub = evaluator_pb2_grpc.GraphEvaluatorStub(grpc.intercept_channel(self.channel, _SummaryTimes(self)))
 
     def evaluate_batch(self, *args, **kwargs):
@@ -52,9 +53,10 @@ class TimedClient(Client):
             self.call_seconds += time.perf_counter() - start
 
     def take(self):
-        """(call seconds, server seconds) since the last take."""
-        taken = self.call_seconds, self.server_seconds
+        """(call seconds, server seconds, message bytes both ways) since the last take."""
+        taken = self.call_seconds, self.server_seconds, self.wire_bytes
         self.call_seconds = self.server_seconds = 0.0
+        self.wire_bytes = 0
         return taken
 
 
@@ -63,11 +65,17 @@ class _SummaryTimes(grpc.StreamStreamClientInterceptor):
         self._client = client
 
     def intercept_stream_stream(self, continuation, details, requests):
-        return _WatchedCall(continuation(details, requests), self._client)
+        return _WatchedCall(continuation(details, self._counted(requests)), self._client)
+
+    def _counted(self, requests):
+        for request in requests:
+            self._client.wire_bytes += request.ByteSize()
+            yield request
 
 
 class _WatchedCall:
-    """The call as grpc returns it, with each batch summary's evaluate_time added to the client's."""
+    """The call as grpc returns it, counting the bytes of each response and adding each batch
+    summary's evaluate_time to the client's."""
 
     def __init__(self, call, client):
         self._call = call
@@ -78,6 +86,7 @@ class _WatchedCall:
 
     def __next__(self):
         response = next(self._call)
+        self._client.wire_bytes += response.ByteSize()
         if response.WhichOneof("message") == "summary":
             self._client.server_seconds += response.summary.evaluate_time.ToTimedelta().total_seconds()
         return response
@@ -123,7 +132,7 @@ def milliseconds(seconds):
     return f"{1000 * statistics.median(seconds):9.3f} {1000 * statistics.fmean(seconds):9.3f}"
 
 
-def print_breakdown(remote_steps, calls, server, local_steps):
+def print_breakdown(remote_steps, calls, server, wire_bytes, local_steps):
     wire = [c - s for c, s in zip(calls, server)]
     rest = [t - c for t, c in zip(remote_steps, calls)]
     print(f"  {'':34} {'median ms':>9} {'mean ms':>9}")
@@ -132,6 +141,7 @@ def print_breakdown(remote_steps, calls, server, local_steps):
     print(f"  {'  wire and client (grpcio, numpy)':34} {milliseconds(wire)}")
     print(f"  {'  torch and the layer in Python':34} {milliseconds(rest)}")
     print(f"  {'local step (wholly torch)':34} {milliseconds(local_steps)}")
+    print(f"  messages per remote step, both ways: {statistics.median(wire_bytes) / 2**20:.2f} MiB")
     print(f"  remote / local, medians: {statistics.median(remote_steps) / statistics.median(local_steps):.2f}")
 
 
@@ -139,22 +149,23 @@ def example_model(client, steps, points):
     x, y = make_data(points)
     remote, local = models(client)
     optimizers = [torch.optim.Adam(m.parameters(), lr=0.02) for m in (remote, local)]
-    remote_steps, calls, server, local_steps, worst = [], [], [], [], 0.0
+    remote_steps, calls, server, wire_bytes, local_steps, worst = [], [], [], [], [], 0.0
     client.take()
     for _ in range(steps):
         start = time.perf_counter()
         remote_loss = train_step(remote, optimizers[0], x, y)
         remote_steps.append(time.perf_counter() - start)
-        call, evaluate = client.take()
+        call, evaluate, sent = client.take()
         calls.append(call)
         server.append(evaluate)
+        wire_bytes.append(sent)
         start = time.perf_counter()
         local_loss = train_step(local, optimizers[1], x, y)
         local_steps.append(time.perf_counter() - start)
         worst = max(worst, abs(remote_loss - local_loss) / abs(local_loss))
     print(f"1. the example model, batch {points}, {steps} steps of Adam; the two losses agree to a relative "
           f"{worst:.1e} at every step; final loss {local_loss:.6f}")
-    print_breakdown(remote_steps, calls, server, local_steps)
+    print_breakdown(remote_steps, calls, server, wire_bytes, local_steps)
 
 
 def random_block(nodes, seed=2024):
@@ -212,21 +223,22 @@ def block_200(client, points, rounds):
     (ours, our_grads), (theirs, their_grads) = remote(), local()
     worst = max(float(torch.max(torch.abs(a - b) / torch.clamp(torch.abs(b), min=1e-300)))
                 for a, b in zip([ours, *our_grads], [theirs, *their_grads]))
-    remote_steps, calls, server, local_steps = [], [], [], []
+    remote_steps, calls, server, wire_bytes, local_steps = [], [], [], [], []
     client.take()
     for _ in range(rounds):
         start = time.perf_counter()
         remote()
         remote_steps.append(time.perf_counter() - start)
-        call, evaluate = client.take()
+        call, evaluate, sent = client.take()
         calls.append(call)
         server.append(evaluate)
+        wire_bytes.append(sent)
         start = time.perf_counter()
         local()
         local_steps.append(time.perf_counter() - start)
     print(f"2. a 200-node elementwise block at {points} points, forward and backward (a VJP), {rounds} rounds; "
           f"values and gradients agree with torch's to a relative {worst:.1e}")
-    print_breakdown(remote_steps, calls, server, local_steps)
+    print_breakdown(remote_steps, calls, server, wire_bytes, local_steps)
 
 
 def main():

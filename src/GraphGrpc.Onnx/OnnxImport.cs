@@ -23,18 +23,22 @@ public static class OnnxImport
     /// <summary>The ONNX ops the importer maps, in the order its messages list them.</summary>
     public static IReadOnlyList<string> SupportedOps => OnnxOps.Names;
 
-    /// <summary>Reads an .onnx file; one that cannot be read or parsed throws <see cref="IOException"/> or <see cref="InvalidDataException"/>.</summary>
+    /// <summary>
+    /// Reads an .onnx file, and the files beside it that hold initializers saved as external data; a
+    /// file that cannot be read or parsed throws <see cref="IOException"/> or <see cref="InvalidDataException"/>.
+    /// </summary>
     public static Proto.Graph FromFile(string path, OnnxImportOptions? options = null) =>
-        FromBytes(File.ReadAllBytes(path), options, path);
+        FromBytes(File.ReadAllBytes(path), options, path, Path.GetDirectoryName(Path.GetFullPath(path)));
 
     /// <summary>A serialized ModelProto; bytes that are not one throw <see cref="InvalidDataException"/>.</summary>
     public static Proto.Graph FromBytes(ReadOnlySpan<byte> model, OnnxImportOptions? options = null) =>
-        FromBytes(model, options, "the bytes given");
+        FromBytes(model, options, "the bytes given", null);
 
-    public static Proto.Graph FromModel(ModelProto model, OnnxImportOptions? options = null) =>
-        new ModelImporter(model, options ?? new OnnxImportOptions()).Import();
+    /// <summary>A parsed model; initializers saved as external data are read from <paramref name="externalDataDirectory"/>.</summary>
+    public static Proto.Graph FromModel(ModelProto model, OnnxImportOptions? options = null, string? externalDataDirectory = null) =>
+        new ModelImporter(model, options ?? new OnnxImportOptions(), externalDataDirectory).Import();
 
-    private static Proto.Graph FromBytes(ReadOnlySpan<byte> bytes, OnnxImportOptions? options, string source)
+    private static Proto.Graph FromBytes(ReadOnlySpan<byte> bytes, OnnxImportOptions? options, string source, string? directory)
     {
         ModelProto model;
         try
@@ -45,6 +49,6 @@ public static class OnnxImport
         {
             throw new InvalidDataException($"{source} is not an ONNX model: {e.Message}", e);
         }
-        return FromModel(model, options);
+        return FromModel(model, options, directory);
     }
 }

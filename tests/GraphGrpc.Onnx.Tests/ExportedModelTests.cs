@@ -94,6 +94,22 @@ public sealed class ExportedModelTests(ExportedModels models)
     }
 
     [Fact]
+    public void Initializers_SavedAsExternalData_AreReadFromBesideTheModel()
+    {
+        var path = Path.Combine(models.Directory, "mlp_external_data.onnx");
+        Assert.All(ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Initializer,
+            t => Assert.Equal(TensorProto.Types.DataLocation.External, t.DataLocation));
+        var everyInitializer = new OnnxImportOptions { AllTrainable = true };
+
+        var graph = OnnxImport.FromFile(path, everyInitializer);
+
+        Assert.Equal(OnnxImport.FromFile(models.ModelPath("mlp"), everyInitializer), graph);
+        Assert.Equal(GraphFiles.Read(Path.Combine(models.Directory, "mlp_external_data.python.json")), graph);
+        var error = Assert.Throws<UnsupportedOnnxException>(() => OnnxImport.FromBytes(File.ReadAllBytes(path)));
+        Assert.Equal("initializer 'layers.0.weight': cannot take tensor 'layers.0.weight' keeps its data in an external file; import the model from its file", error.Message);
+    }
+
+    [Fact]
     public void FromBytes_GivesWhatFromFileGives()
     {
         var path = models.ModelPath("softmax_classifier");

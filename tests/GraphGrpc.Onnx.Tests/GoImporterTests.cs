@@ -30,6 +30,17 @@ public sealed class GoImporterTests(ExportedModels models, GoImporterTests.Comma
     }
 
     [Fact]
+    public void GoImport_ReadsInitializersSavedAsExternalData()
+    {
+        var model = Path.Combine(models.Directory, "mlp_external_data.onnx");
+        var graphPath = Path.Combine(models.Directory, "mlp_external_data.go.json");
+
+        Repository.Run(command.Path, ["-o", graphPath, "-trainable", "all", model]);
+
+        Assert.Equal(OnnxImport.FromFile(model, new OnnxImportOptions { AllTrainable = true }), Contracts.GraphFiles.Read(graphPath));
+    }
+
+    [Fact]
     public void CheckedInOnnxStubs_AreWhatGenerateShMakes()
     {
         using var generated = new TemporaryDirectory();

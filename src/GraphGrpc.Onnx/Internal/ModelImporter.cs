@@ -19,8 +19,12 @@ internal sealed class ModelImporter
     private readonly Dictionary<string, int[]?> _shapes = [];
     private readonly HashSet<string> _initializers;
 
-    public ModelImporter(ModelProto model, OnnxImportOptions options)
+    private readonly string? _directory;
+
+    /// <param name="directory">Where the model file is, for initializers kept in external files; null for a model from bytes.</param>
+    public ModelImporter(ModelProto model, OnnxImportOptions options, string? directory)
     {
+        _directory = directory;
         _onnx = model.Graph ?? throw new UnsupportedOnnxException("the model has no graph");
         _options = options;
         Opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 1;
@@ -47,7 +51,7 @@ internal sealed class ModelImporter
         {
             try
             {
-                Define(initializer.Name, OnnxTensors.ToTensor(initializer));
+                Define(initializer.Name, Read(initializer));
             }
             catch (UnsupportedOperandException e)
             {
@@ -85,6 +89,9 @@ internal sealed class ModelImporter
 
     /// <summary>The value of an initializer or a Constant's output, or null for a value computed at run time.</summary>
     public Tensor? Known(string name) => _known.GetValueOrDefault(name);
+
+    /// <summary>A tensor of the model (an initializer, a Constant's value) as float64.</summary>
+    public Tensor Read(TensorProto tensor) => OnnxTensors.ToTensor(tensor, _directory);
 
     /// <summary>A value's shape; throws when it is not known.</summary>
     public int[] Shape(string name) => _shapes.GetValueOrDefault(name)

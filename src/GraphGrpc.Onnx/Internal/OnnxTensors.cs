@@ -18,22 +18,51 @@ internal static class OnnxTensors
     public static string TypeName(int dataType) =>
         TensorProto.Descriptor.EnumTypes[0].FindValueByNumber(dataType)?.Name ?? dataType.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The tensor's values as float64; throws <see cref="UnsupportedOperandException"/> for a type or a storage it cannot read.</summary>
-    public static Tensor ToTensor(TensorProto tensor)
+    /// <summary>
+    /// The tensor's values as float64; throws <see cref="UnsupportedOperandException"/> for a type or a
+    /// storage it cannot read. Data kept in an external file is read from <paramref name="modelDirectory"/>,
+    /// where the model file is, as onnx.load does.
+    /// </summary>
+    public static Tensor ToTensor(TensorProto tensor, string? modelDirectory = null)
     {
         var shape = tensor.Dims.Select(d => checked((int)d)).ToArray();
         var count = shape.Aggregate(1L, (product, d) => product * d);
-        if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
-        {
-            throw new UnsupportedOperandException($"tensor '{tensor.Name}' keeps its data in an external file");
-        }
-        var values = tensor.HasRawData ? FromRaw(tensor.DataType, tensor.RawData.Span) : FromFields(tensor);
+        var values = tensor.DataLocation == TensorProto.Types.DataLocation.External
+            ? FromRaw(tensor.DataType, ExternalData(tensor, modelDirectory))
+            : tensor.HasRawData ? FromRaw(tensor.DataType, tensor.RawData.Span) : FromFields(tensor);
         if (values.Length != count)
         {
             throw new UnsupportedOperandException(
                 $"tensor '{tensor.Name}' of shape [{string.Join(", ", shape)}] holds {values.Length} values, not {count}");
         }
         return new Tensor(shape, values);
+    }
+
+    /// <summary>The bytes an external tensor's entries point at: location (beside the model), offset and length.</summary>
+    private static byte[] ExternalData(TensorProto tensor, string? modelDirectory)
+    {
+        var entries = tensor.ExternalData.ToDictionary(e => e.Key, e => e.Value);
+        if (modelDirectory is null || !entries.TryGetValue("location", out var location))
+        {
+            throw new UnsupportedOperandException(modelDirectory is null
+                ? $"tensor '{tensor.Name}' keeps its data in an external file; import the model from its file"
+                : $"tensor '{tensor.Name}' keeps its data in an external file but names no location");
+        }
+        var path = Path.Combine(modelDirectory, location);
+        try
+        {
+            using var file = File.OpenRead(path);
+            var offset = entries.TryGetValue("offset", out var o) ? long.Parse(o, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            var length = entries.TryGetValue("length", out var l) ? long.Parse(l, System.Globalization.CultureInfo.InvariantCulture) : file.Length - offset;
+            var bytes = new byte[length];
+            file.Position = offset;
+            file.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException or ArgumentException)
+        {
+            throw new UnsupportedOperandException($"tensor '{tensor.Name}' keeps its data in {path}, which cannot be read: {e.Message}");
+        }
     }
 
     private static double[] FromFields(TensorProto tensor) => (DataType)tensor.DataType switch

@@ -7,7 +7,8 @@ built with onnx.helper for what torch does not export), OUT_DIR/CASE.json with t
 trainable initializers, a seed for the output, and torch's value and vector-Jacobian products
 (float64, torch.autograd.grad), and OUT_DIR/CASE.python.json, the graph the Python importer
 (graphgrpc.from_onnx) makes of it, for the test that both importers agree. OUT_DIR/cases.json lists
-the cases. Run with src/clients/python on PYTHONPATH.
+the cases. OUT_DIR/mlp_external_data.onnx is the MLP with its weights saved as external data.
+Run with src/clients/python on PYTHONPATH.
 """
 import io
 import json
@@ -212,6 +213,17 @@ def write_case(out_dir, name, model_bytes, examples, fn, parameters):
         f.write(graph.to_json())
 
 
+def write_external_data_copy(out_dir, name):
+    """NAME_external_data.onnx: the case's model with its initializers saved as external data, in
+    NAME_external_data.weights beside it, and the Python importer's graph of it (every initializer
+    trainable, inputs zeros)."""
+    path = os.path.join(out_dir, f"{name}_external_data.onnx")
+    onnx.save_model(onnx.load(os.path.join(out_dir, f"{name}.onnx")), path, save_as_external_data=True,
+                    all_tensors_to_one_file=True, location=f"{name}_external_data.weights", size_threshold=0)
+    with open(os.path.join(out_dir, f"{name}_external_data.python.json"), "w") as f:
+        f.write(from_onnx(path, trainable=True).to_json())
+
+
 def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     for name, (fn, examples, options) in EXPORTED.items():
@@ -231,6 +243,7 @@ def main(out_dir):
         onnx.checker.check_model(model)
         parameters = {n: torch.tensor(a) for n, a in trainable.items()}
         write_case(out_dir, name, model.SerializeToString(), examples, fn, parameters)
+    write_external_data_copy(out_dir, "mlp")
     with open(os.path.join(out_dir, "cases.json"), "w") as f:
         json.dump(sorted([*EXPORTED, *BUILT]), f)
 

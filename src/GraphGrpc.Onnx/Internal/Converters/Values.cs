@@ -37,7 +37,7 @@ internal static class Values
         // The value is known from here on; it becomes a leaf only where an op takes it as an operand.
         importer.Define(output, attribute.Type switch
         {
-            AttributeType.Tensor => OnnxTensors.ToTensor(attribute.T),
+            AttributeType.Tensor => importer.Read(attribute.T),
             AttributeType.Float => Tensor.Scalar(attribute.F),
             AttributeType.Int => Tensor.Scalar(attribute.I),
             AttributeType.Floats => new Tensor([attribute.Floats.Count], [.. attribute.Floats.Select(f => (double)f)]),

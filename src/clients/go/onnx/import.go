@@ -19,6 +19,7 @@ package onnx
 import (
 	"fmt"
 	"io/ioutil"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -37,6 +38,9 @@ type Options struct {
 	Trainable []string
 	// AllTrainable makes every floating-point initializer an input leaf.
 	AllTrainable bool
+	// ExternalDataDirectory is where initializers saved as external data are read from; FromFile
+	// sets it to the model file's directory.
+	ExternalDataDirectory string
 }
 
 // UnsupportedError is a model the importer cannot map onto graphgrpc's op set.
@@ -61,6 +65,9 @@ func FromFile(path string, options Options) (*pb.Graph, error) {
 	bytes, err := ioutil.ReadFile(path)
 	if err != nil {
 		return nil, err
+	}
+	if options.ExternalDataDirectory == "" {
+		options.ExternalDataDirectory = filepath.Dir(path)
 	}
 	return fromBytes(bytes, options, path)
 }
@@ -161,7 +168,7 @@ func newImporter(model *ModelProto, options Options) (*importer, error) {
 		return nil, fmt.Errorf("trainable names %s, which are not initializers of the model", list(unknownTrainable, true))
 	}
 	for _, t := range m.onnx.GetInitializer() {
-		value, err := toTensor(t)
+		value, err := toTensor(t, options.ExternalDataDirectory)
 		if err != nil {
 			return nil, &UnsupportedError{fmt.Sprintf("initializer '%s': cannot take %s", t.GetName(), err)}
 		}

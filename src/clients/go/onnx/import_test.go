@@ -198,12 +198,12 @@ func TestInitializersOfEveryNumericTypeReadAsFloat64(t *testing.T) {
 		{&TensorProto{DataType: proto.Int32(int32(TensorProto_FLOAT)), Dims: []int64{2}, FloatData: []float32{0.1, 2}}, []float64{float64(float32(0.1)), 2}},
 	}
 	for _, c := range cases {
-		got, err := toTensor(c.tensor)
+		got, err := toTensor(c.tensor, "")
 		if err != nil || !reflect.DeepEqual(got.Data, c.want) {
 			t.Errorf("%v: %v %v, want %v", TensorProto_DataType(c.tensor.GetDataType()), got.Data, err, c.want)
 		}
 	}
-	if _, err := toTensor(&TensorProto{Name: proto.String("words"), DataType: proto.Int32(int32(TensorProto_STRING)), Dims: []int64{1}}); err == nil ||
+	if _, err := toTensor(&TensorProto{Name: proto.String("words"), DataType: proto.Int32(int32(TensorProto_STRING)), Dims: []int64{1}}, ""); err == nil ||
 		err.Error() != "a tensor of type STRING (only numbers)" {
 		t.Errorf("a string tensor: %v", err)
 	}

@@ -369,7 +369,7 @@ func constantOp(m *importer, output string, node *NodeProto, attributes attribut
 		var value graphgrpc.Tensor
 		switch a.GetType() {
 		case AttributeProto_TENSOR:
-			t, err := toTensor(a.GetT())
+			t, err := toTensor(a.GetT(), m.options.ExternalDataDirectory)
 			if err != nil {
 				return "", err
 			}

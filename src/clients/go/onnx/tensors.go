@@ -3,7 +3,10 @@ package onnx
 import (
 	"encoding/binary"
 	"fmt"
+	"io/ioutil"
 	"math"
+	"path/filepath"
+	"strconv"
 
 	"graphgrpc"
 )
@@ -23,21 +26,25 @@ func typeName(dataType int32) string {
 }
 
 // toTensor reads an initializer or a Constant's value as float64, as numpy_helper.to_array then
-// astype(float64) does.
-func toTensor(t *TensorProto) (graphgrpc.Tensor, error) {
+// astype(float64) does. Data kept in an external file is read from modelDirectory, where the model
+// file is, as onnx.load does.
+func toTensor(t *TensorProto, modelDirectory string) (graphgrpc.Tensor, error) {
 	shape := append([]int64{}, t.GetDims()...)
 	count := int64(1)
 	for _, d := range shape {
 		count *= d
 	}
-	if t.GetDataLocation() == TensorProto_EXTERNAL {
-		return graphgrpc.Tensor{}, unsupportedOperand("tensor '%s' keeps its data in an external file", t.GetName())
-	}
 	var values []float64
 	var err error
-	if t.RawData != nil {
+	switch {
+	case t.GetDataLocation() == TensorProto_EXTERNAL:
+		var raw []byte
+		if raw, err = externalData(t, modelDirectory); err == nil {
+			values, err = fromRaw(t.GetDataType(), raw)
+		}
+	case t.RawData != nil:
 		values, err = fromRaw(t.GetDataType(), t.GetRawData())
-	} else {
+	default:
 		values, err = fromFields(t)
 	}
 	if err != nil {
@@ -48,6 +55,40 @@ func toTensor(t *TensorProto) (graphgrpc.Tensor, error) {
 			t.GetName(), formatInts(shape), len(values), count)
 	}
 	return graphgrpc.Tensor{Shape: shape, Data: values}, nil
+}
+
+// externalData is the bytes an external tensor's entries point at: location (beside the model), offset and length.
+func externalData(t *TensorProto, modelDirectory string) ([]byte, error) {
+	entries := map[string]string{}
+	for _, e := range t.GetExternalData() {
+		entries[e.GetKey()] = e.GetValue()
+	}
+	location, ok := entries["location"]
+	if modelDirectory == "" {
+		return nil, unsupportedOperand("tensor '%s' keeps its data in an external file; import the model from its file", t.GetName())
+	}
+	if !ok {
+		return nil, unsupportedOperand("tensor '%s' keeps its data in an external file but names no location", t.GetName())
+	}
+	path := filepath.Join(modelDirectory, location)
+	data, err := ioutil.ReadFile(path)
+	if err == nil {
+		offset, length := int64(0), int64(len(data))
+		if text, ok := entries["offset"]; ok {
+			offset, err = strconv.ParseInt(text, 10, 64)
+		}
+		length -= offset
+		if text, ok := entries["length"]; ok && err == nil {
+			length, err = strconv.ParseInt(text, 10, 64)
+		}
+		if err == nil && (offset < 0 || length < 0 || offset+length > int64(len(data))) {
+			err = fmt.Errorf("offset %d and length %d fall outside its %d bytes", offset, length, len(data))
+		}
+		if err == nil {
+			return data[offset : offset+length], nil
+		}
+	}
+	return nil, unsupportedOperand("tensor '%s' keeps its data in %s, which cannot be read: %v", t.GetName(), path, err)
 }
 
 func fromFields(t *TensorProto) ([]float64, error) {

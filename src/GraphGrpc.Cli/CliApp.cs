@@ -18,6 +18,7 @@ public static class CliApp
             RenderCommand.Create(output, error),
             ExplainCommand.Create(output, error),
             HealthCommand.Create(output, error),
+            ImportCommand.Create(output, error),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
     }

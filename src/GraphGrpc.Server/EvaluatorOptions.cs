@@ -17,6 +17,18 @@ public sealed class EvaluatorOptions
     /// <summary>Evaluations running at once; one more is refused with RESOURCE_EXHAUSTED rather than queued.</summary>
     public int MaxConcurrentEvaluations { get; set; } = 4 * Environment.ProcessorCount;
 
+    /// <summary>
+    /// The delay a refused call is told to wait before retrying (google.rpc.RetryInfo and the
+    /// grpc-retry-pushback-ms trailer), spread by ±50% per refusal so refused clients do not return together.
+    /// </summary>
+    public TimeSpan RetryDelayWhenBusy { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The most cores one batch stream's chunk may use at once; 0 for every core. The default leaves
+    /// one core free for small calls on a machine with more than one.
+    /// </summary>
+    public int MaxBatchWorkers { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
+
     /// <summary>Compiled plans kept for repeated graphs; 0 turns the cache off.</summary>
     public int PlanCacheEntries { get; set; } = 256;
 

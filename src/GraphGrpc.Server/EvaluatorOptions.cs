@@ -29,6 +29,12 @@ public sealed class EvaluatorOptions
     /// </summary>
     public int MaxBatchWorkers { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
 
+    /// <summary>
+    /// When the server has been idle for a few seconds and the GC still holds more than this many
+    /// bytes, one full collection gives the rest back to the system; 0 turns it off.
+    /// </summary>
+    public long IdleHeapTrimAboveBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Compiled plans kept for repeated graphs; 0 turns the cache off.</summary>
     public int PlanCacheEntries { get; set; } = 256;
 

@@ -39,6 +39,7 @@ public static class GraphGrpcServer
         builder.Services.AddSingleton<GraphGrpcTelemetry>();
         builder.Services.AddSingleton<ConcurrencyGate>();
         builder.Services.AddSingleton<PlanCache>();
+        builder.Services.AddHostedService<IdleHeapTrim>();
         builder.AddGraphGrpcOpenTelemetry();
 
         var app = builder.Build();

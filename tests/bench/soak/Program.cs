@@ -87,6 +87,11 @@ if (samples.Count > 0)
 {
     // Warm-up is the first fifth of the run (at most two minutes); the slope is fitted to the rest.
     var warm = samples.Where(s => s.Seconds >= Math.Min(elapsed.TotalSeconds / 5, 120)).ToList();
+    if (warm.Count == 0)
+    {
+        // A run shorter than one sampling interval has only its first sample.
+        warm = samples;
+    }
     var slope = Slope(warm.Select(s => (s.Seconds / 60, s.Rss / 1048576.0)).ToList());
     Console.WriteLine($"server RSS: min {samples.Min(s => s.Rss) / 1048576.0:F1} MiB, max {samples.Max(s => s.Rss) / 1048576.0:F1} MiB, " +
         $"after warm-up {warm.First().Rss / 1048576.0:F1} -> {warm.Last().Rss / 1048576.0:F1} MiB, slope {slope:F2} MiB/min over {warm.Count} samples");

@@ -45,6 +45,14 @@ public sealed class HostilePeerFixture : IAsyncLifetime
     }
 }
 
+/// <summary>Alone, not beside the other test classes: the probe's latency is compared with its own at rest.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HostilePeerCollection
+{
+    public const string Name = "hostile HTTP/2 peers";
+}
+
+[Collection(HostilePeerCollection.Name)]
 public sealed class HostilePeerTests(HostilePeerFixture fixture) : IClassFixture<HostilePeerFixture>
 {
     public static TheoryData<string> Cases { get; } = new(HostilePeerFixture.Cases);

@@ -484,7 +484,7 @@ def main():
             took = time.monotonic() - started
             if not passed or took >= MIN_CASE_SECONDS or rounds >= MAX_ROUNDS:
                 break
-        detail = f"{detail} (round {rounds} of {rounds})" if rounds > 1 else detail
+        detail = f"{detail} (the last of {rounds} rounds)" if rounds > 1 else detail
         beside = stop_probe(probe)
         growth = 0
         if watch:

@@ -8,7 +8,7 @@ namespace GraphGrpc.Client;
 
 /// <summary>
 /// The channel and HTTP handler a GraphGrpc client needs: HTTP/2 windows sized for bulk batch
-/// streams, keep-alive pings, custom TLS roots, the bearer token as call credentials, and Unix
+/// streams, keep-alive pings, retries of idempotent calls the server refused as overloaded, custom TLS roots, the bearer token as call credentials, and Unix
 /// domain sockets (<c>unix:/path/to.sock</c>) for a server on the same host.
 /// </summary>
 public static class GraphEvaluatorChannel
@@ -35,6 +35,7 @@ public static class GraphEvaluatorChannel
             MaxReceiveMessageSize = options.MaxMessageSize,
             MaxSendMessageSize = options.MaxMessageSize,
             DisposeHttpClient = true,
+            ServiceConfig = GraphEvaluatorRetry.Config(options.MaxAttempts),
         };
         if (options.BearerToken is { } token)
         {

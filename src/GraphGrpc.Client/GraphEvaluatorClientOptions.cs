@@ -23,6 +23,12 @@ public sealed class GraphEvaluatorClientOptions
     /// </summary>
     public int? MaxMessageSize { get; init; } = DefaultMaxMessageSize;
 
+    /// <summary>
+    /// How many times an idempotent call is tried while the server refuses it as overloaded
+    /// (RESOURCE_EXHAUSTED with a retry delay), the first try included; 1 turns retries off.
+    /// </summary>
+    public int MaxAttempts { get; init; } = 5;
+
     /// <summary>Reads <paramref name="path"/>, a PEM file of one or more CA certificates.</summary>
     public static X509Certificate2Collection LoadRootCertificates(string path)
     {

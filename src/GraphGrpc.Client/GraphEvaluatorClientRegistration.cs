@@ -8,7 +8,7 @@ public static class GraphEvaluatorClientRegistration
     /// <summary>
     /// Registers <see cref="GraphEvaluatorClient"/> for the
     /// server at <paramref name="address"/>, with the same handler, limits and token as
-    /// <see cref="GraphEvaluatorClient.ForAddress"/>.
+    /// <see cref="GraphEvaluatorClient.ForAddress"/>, retries included.
     /// </summary>
     public static IHttpClientBuilder AddGraphEvaluatorClient(this IServiceCollection services, Uri address, GraphEvaluatorClientOptions? options = null)
     {
@@ -22,6 +22,7 @@ public static class GraphEvaluatorClientRegistration
                 channel.MaxReceiveMessageSize = options.MaxMessageSize;
                 channel.MaxSendMessageSize = options.MaxMessageSize;
                 channel.UnsafeUseInsecureChannelCallCredentials = address.Scheme == Uri.UriSchemeHttp;
+                channel.ServiceConfig = GraphEvaluatorRetry.Config(options.MaxAttempts);
             });
         if (options.BearerToken is { } token)
         {

@@ -17,6 +17,24 @@ public sealed class EvaluatorOptions
     /// <summary>Evaluations running at once; one more is refused with RESOURCE_EXHAUSTED rather than queued.</summary>
     public int MaxConcurrentEvaluations { get; set; } = 4 * Environment.ProcessorCount;
 
+    /// <summary>
+    /// The delay a refused call is told to wait before retrying (google.rpc.RetryInfo and the
+    /// grpc-retry-pushback-ms trailer), spread by ±50% per refusal so refused clients do not return together.
+    /// </summary>
+    public TimeSpan RetryDelayWhenBusy { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The most cores one batch stream's chunk may use at once; 0 for every core. The default leaves
+    /// one core free for small calls on a machine with more than one.
+    /// </summary>
+    public int MaxBatchWorkers { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
+
+    /// <summary>
+    /// When the server has been idle for a few seconds and the GC still holds more than this many
+    /// bytes, one full collection gives the rest back to the system; 0 turns it off.
+    /// </summary>
+    public long IdleHeapTrimAboveBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Compiled plans kept for repeated graphs; 0 turns the cache off.</summary>
     public int PlanCacheEntries { get; set; } = 256;
 

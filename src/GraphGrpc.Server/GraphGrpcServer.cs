@@ -20,6 +20,7 @@ public static class GraphGrpcServer
         var options = builder.Configuration.GetSection(EvaluatorOptions.Section).Get<EvaluatorOptions>() ?? new EvaluatorOptions();
         var tokens = BearerTokens.FromOptions(builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions());
 
+        BatchWorkers.Configure(options.MaxBatchWorkers);
         builder.ConfigureKestrelForGrpc();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTime);
         builder.Services.Configure<EvaluatorOptions>(builder.Configuration.GetSection(EvaluatorOptions.Section));
@@ -38,6 +39,7 @@ public static class GraphGrpcServer
         builder.Services.AddSingleton<GraphGrpcTelemetry>();
         builder.Services.AddSingleton<ConcurrencyGate>();
         builder.Services.AddSingleton<PlanCache>();
+        builder.Services.AddHostedService<IdleHeapTrim>();
         builder.AddGraphGrpcOpenTelemetry();
 
         var app = builder.Build();

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using GraphGrpc.Server.Evaluation;
 
 namespace GraphGrpc.Server.Calls;
 
@@ -23,6 +24,26 @@ internal static class CallErrors
             new RpcException(new Status(StatusCode.ResourceExhausted, $"the evaluation ran out of resources: {exception.Message}")),
         _ => new RpcException(new Status(StatusCode.Internal, $"the server failed: {exception.GetType().Name}: {exception.Message}")),
     };
+
+    /// <summary>
+    /// A RESOURCE_EXHAUSTED for a limit the request broke (not the concurrency gate's refusal, which
+    /// carries its own delay) says not to retry: the same request would break it again, and retry
+    /// policies that retry RESOURCE_EXHAUSTED for overload honour a negative pushback.
+    /// </summary>
+    public static RpcException WithRetryAdvice(RpcException status)
+    {
+        if (status.StatusCode != StatusCode.ResourceExhausted || status.Trailers.Get(ConcurrencyGate.PushbackTrailer) is not null)
+        {
+            return status;
+        }
+        var trailers = new Metadata();
+        foreach (var entry in status.Trailers)
+        {
+            trailers.Add(entry);
+        }
+        trailers.Add(ConcurrencyGate.PushbackTrailer, "-1");
+        return new RpcException(status.Status, trailers);
+    }
 
     private static bool ClientLeft(ServerCallContext context) => context.GetHttpContext().RequestAborted.IsCancellationRequested;
 }

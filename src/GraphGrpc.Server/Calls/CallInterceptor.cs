@@ -63,7 +63,7 @@ internal sealed class CallInterceptor(
         }
         catch (Exception e)
         {
-            var status = CallErrors.ToRpcException(e, context);
+            var status = CallErrors.WithRetryAdvice(CallErrors.ToRpcException(e, context));
             observation.Fail(status.StatusCode);
             if (ReferenceEquals(status, e))
             {

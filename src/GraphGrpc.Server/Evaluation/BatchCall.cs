@@ -109,7 +109,7 @@ internal sealed class BatchCall
         BatchResult result;
         try
         {
-            result = BatchEvaluator.EvaluateInto(_plan, buffers.Inputs, buffers.Result, cancellationToken);
+            result = BatchEvaluator.EvaluateInto(_plan, buffers.Inputs, buffers.Result, cancellationToken, Hosting.BatchWorkers.Max);
         }
         catch (EvaluationException e)
         {

@@ -13,6 +13,7 @@ internal static class KestrelSetup
     // for WINDOW_UPDATEs between chunks; the connection window covers several such streams.
     private const int StreamWindow = 16 * 1024 * 1024;
     private const int ConnectionWindow = 32 * 1024 * 1024;
+    private static readonly TimeSpan SlowHeadersTimeout = TimeSpan.FromSeconds(10);
 
     public static void ConfigureKestrelForGrpc(this WebApplicationBuilder builder)
     {
@@ -29,6 +30,9 @@ internal static class KestrelSetup
         {
             kestrel.Limits.Http2.InitialStreamWindowSize = StreamWindow;
             kestrel.Limits.Http2.InitialConnectionWindowSize = ConnectionWindow;
+            // A client that sends its request headers a field at a time and never ends them
+            // (slowloris) holds a connection; Kestrel's default lets it do so for 30 s.
+            kestrel.Limits.RequestHeadersTimeout = SlowHeadersTimeout;
         });
         // Plain-text HTTP/2 on loopback unless --urls, ASPNETCORE_URLS or Kestrel endpoints say
         // otherwise; a Unix socket for a sidecar is the URL http://unix:/path/to.sock.

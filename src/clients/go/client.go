@@ -23,11 +23,12 @@ type Client struct {
 }
 
 type dialConfig struct {
-	tls      bool
-	roots    *x509.CertPool
-	token    string
-	extra    []grpc.DialOption
-	insecure bool
+	tls         bool
+	roots       *x509.CertPool
+	token       string
+	extra       []grpc.DialOption
+	insecure    bool
+	maxAttempts int
 }
 
 // DialOption configures Dial.
@@ -55,7 +56,7 @@ func WithGRPCOptions(options ...grpc.DialOption) DialOption {
 // "unix:/path/to.sock" reaches a server on the same host over its Unix domain socket.
 // Like grpc.Dial it does not wait for the connection: a server that is not there fails the first call.
 func Dial(address string, options ...DialOption) (*Client, error) {
-	config := dialConfig{}
+	config := dialConfig{maxAttempts: DefaultMaxAttempts}
 	switch {
 	case strings.HasPrefix(address, "https://"):
 		address, config.tls = strings.TrimPrefix(address, "https://"), true
@@ -86,6 +87,12 @@ func Dial(address string, options ...DialOption) (*Client, error) {
 	}
 	if config.token != "" {
 		dialOptions = append(dialOptions, grpc.WithPerRPCCredentials(bearerToken(config.token)))
+	}
+	if config.maxAttempts < 1 {
+		return nil, fmt.Errorf("graphgrpc: WithMaxAttempts needs at least 1 attempt, not %d", config.maxAttempts)
+	}
+	if config.maxAttempts > 1 {
+		dialOptions = append(dialOptions, grpc.WithChainUnaryInterceptor(retryOverloaded(config.maxAttempts)))
 	}
 	conn, err := grpc.Dial(address, append(dialOptions, config.extra...)...)
 	if err != nil {

@@ -39,6 +39,10 @@ public sealed class FaultTests
 
         Assert.True(cpuDuringStall < TimeSpan.FromSeconds(0.6), $"the server used {cpuDuringStall.TotalSeconds:F2} s of CPU in 2 s with no reader");
         Assert.True(stalled.Rss - before.Rss < 200 * MiB, $"RSS grew by {(stalled.Rss - before.Rss) / MiB} MiB with no reader");
+        // Still no reading until the deadline has passed. Reading earlier opened the window again, and
+        // on a quick machine the whole gigabyte of events could stream in the seconds left, ending the
+        // call OK before its deadline: the flake where the stream "ended without error".
+        await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (deadline - DateTime.UtcNow).Ticks)) + TimeSpan.FromMilliseconds(500));
         var count = 0;
         try
         {

@@ -14,8 +14,14 @@ internal static class Isolation
 
     private const int ChunkPoints = 65_536;
 
-    /// <summary>Two clients calling EvaluateUnary back to back for <paramref name="duration"/>: the count and p50/p99.</summary>
-    public static async Task<string> SmallCallsAsync(GraphEvaluatorClient client, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>What the small calls measured: the count, the failures and p50/p99 in ms.</summary>
+    public sealed record SmallCalls(int Calls, int Failures, double P50, double P99)
+    {
+        public override string ToString() => $"{Calls} calls ({Failures} failed), p50 {P50:F2} ms, p99 {P99:F2} ms";
+    }
+
+    /// <summary>Two clients calling EvaluateUnary back to back for <paramref name="duration"/>.</summary>
+    public static async Task<SmallCalls> SmallCallsAsync(GraphEvaluatorClient client, TimeSpan duration, CancellationToken cancellationToken)
     {
         var latencies = new List<double>();
         var failures = 0;
@@ -41,7 +47,7 @@ internal static class Isolation
         }, CancellationToken.None)));
         latencies.Sort();
         double At(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
-        return $"{latencies.Count} calls ({failures} failed), p50 {At(0.50):F2} ms, p99 {At(0.99):F2} ms";
+        return new SmallCalls(latencies.Count, failures, At(0.50), At(0.99));
     }
 
     /// <summary>One client streaming chunks of 65,536 points through a small graph until cancelled; returns the points done.</summary>

@@ -9,7 +9,7 @@ using GraphGrpc.Fuzz;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-// Usage: dotnet run --project tests/bench/soak -c Release -- [--seconds 600] [--clients 6] [--isolation-seconds 20] [--h2load-seconds 20] [--address URL]
+// Usage: dotnet run --project tests/bench/soak -c Release -- [--seconds 600] [--clients 6] [--isolation-seconds 20] [--h2load-seconds 20] [--memory-seconds 60] [--address URL]
 var settings = new Dictionary<string, string>(StringComparer.Ordinal);
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
@@ -87,24 +87,48 @@ if (samples.Count > 0)
 {
     // Warm-up is the first fifth of the run (at most two minutes); the slope is fitted to the rest.
     var warm = samples.Where(s => s.Seconds >= Math.Min(elapsed.TotalSeconds / 5, 120)).ToList();
+    if (warm.Count == 0)
+    {
+        // A run shorter than one sampling interval has only its first sample.
+        warm = samples;
+    }
     var slope = Slope(warm.Select(s => (s.Seconds / 60, s.Rss / 1048576.0)).ToList());
     Console.WriteLine($"server RSS: min {samples.Min(s => s.Rss) / 1048576.0:F1} MiB, max {samples.Max(s => s.Rss) / 1048576.0:F1} MiB, " +
         $"after warm-up {warm.First().Rss / 1048576.0:F1} -> {warm.Last().Rss / 1048576.0:F1} MiB, slope {slope:F2} MiB/min over {warm.Count} samples");
     Console.WriteLine($"server threads: min {samples.Min(s => s.Threads)}, max {samples.Max(s => s.Threads)}, last {samples[^1].Threads}");
 }
 
-// Isolation: small calls alone, then beside one client streaming a large batch.
+// Isolation: small calls alone, the batch alone, then both together. The goals (issue 15): small-call
+// p99 beside the batch at most 3 times its p99 alone; the batch's throughput beside them at least 80%
+// of its own alone. Timing ratios: trust them only from a quiet machine (load average below 2).
 var isolation = TimeSpan.FromSeconds(Setting("isolation-seconds", 20));
 if (isolation > TimeSpan.Zero)
 {
+    Console.WriteLine($"isolation: load average {File.ReadAllText("/proc/loadavg").Trim()}");
     var alone = await Isolation.SmallCallsAsync(client, isolation, CancellationToken.None);
+    long batchAlone;
+    using (var aloneStop = new CancellationTokenSource(isolation))
+    {
+        batchAlone = await Isolation.LargeBatchAsync(client, aloneStop.Token);
+    }
     using var batchStop = new CancellationTokenSource();
     var batch = Isolation.LargeBatchAsync(client, batchStop.Token);
     var beside = await Isolation.SmallCallsAsync(client, isolation, CancellationToken.None);
     await batchStop.CancelAsync();
-    var points = await batch;
+    var batchBeside = await batch;
     Console.WriteLine($"isolation: small EvaluateUnary calls alone: {alone}");
-    Console.WriteLine($"isolation: small EvaluateUnary calls beside a large batch ({points / isolation.TotalSeconds / 1e6:F2} M points/s): {beside}");
+    Console.WriteLine($"isolation: small EvaluateUnary calls beside a large batch: {beside}");
+    Console.WriteLine($"isolation: the batch alone {batchAlone / isolation.TotalSeconds / 1e6:F2} M points/s, beside the small calls {batchBeside / isolation.TotalSeconds / 1e6:F2} M points/s");
+    Console.WriteLine($"isolation: small-call p99 beside / alone {beside.P99 / alone.P99:F2} (goal <= 3), batch throughput beside / alone {(double)batchBeside / batchAlone:F2} (goal >= 0.80)");
+    Console.WriteLine($"isolation: load average {File.ReadAllText("/proc/loadavg").Trim()}");
+}
+
+// Memory that comes back after the big cases' peak (needs the server started here, to read its RSS).
+var memorySeconds = Setting("memory-seconds", 60);
+var memoryBack = true;
+if (memorySeconds > 0 && server is not null)
+{
+    memoryBack = await MemoryReturn.RunAsync(server, client, TimeSpan.FromSeconds(memorySeconds));
 }
 
 var h2loadSeconds = Setting("h2load-seconds", 20);
@@ -119,7 +143,7 @@ if (server is not null)
     var (rss, peak, threads) = server.Sample();
     Console.WriteLine($"server at the end: alive {!server.HasExited}, RSS {rss / 1048576.0:F1} MiB, peak {peak / 1048576.0:F1} MiB, threads {threads}");
 }
-return unexpected == 0 && server is not { HasExited: true } ? 0 : 1;
+return unexpected == 0 && memoryBack && server is not { HasExited: true } ? 0 : 1;
 
 static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 

@@ -190,18 +190,21 @@ class Client:
     address: "host:port", or a URL ("http://host:port" is plain text, "https://host:port" TLS).
     tls: use TLS with the system's root certificates, or with `root_certificates` (PEM bytes or a
     file path), which imply TLS. token: sent as "authorization: Bearer <token>" on every call.
-    timeout: the default deadline of each call, in seconds.
+    timeout: the default deadline of each call, in seconds. max_attempts: how many times an
+    idempotent call is tried while the server refuses it as overloaded (graphgrpc.retry); 1 for once.
     """
 
     def __init__(self, address="127.0.0.1:50051", *, tls=False, root_certificates=None, token=None,
-                 timeout=None, metadata=(), options=()):
+                 timeout=None, metadata=(), options=(), max_attempts=5):
+        from graphgrpc.retry import channel_options
+
         if address.startswith("https://"):
             address, tls = address[len("https://"):], True
         elif address.startswith("http://"):
             address = address[len("http://"):]
         address = address.rstrip("/")
         # The server sets its own message size limit; don't cut large results short at gRPC's 4 MiB default.
-        options = [("grpc.max_receive_message_length", -1), *options]
+        options = [("grpc.max_receive_message_length", -1), *channel_options(max_attempts), *options]
         if tls or root_certificates is not None:
             if isinstance(root_certificates, (str, os.PathLike)):
                 with open(root_certificates, "rb") as f:

@@ -11,8 +11,10 @@ namespace GraphGrpc.Engine.Batch;
 public static class BatchEvaluator
 {
     /// <param name="inputs">One column per batch input, in the request's order: points × elements per point.</param>
-    public static BatchResult Evaluate(BatchPlan plan, IReadOnlyList<double[]> inputs, int pointCount, CancellationToken cancellationToken = default) =>
-        EvaluateInto(plan, inputs, BatchResult.Allocate(plan, pointCount), cancellationToken);
+    /// <param name="tangents">With <see cref="BatchRequest.Tangents"/>: one per named leaf, in that order, a column for a batch input, one point's elements for a shared leaf.</param>
+    public static BatchResult Evaluate(
+        BatchPlan plan, IReadOnlyList<double[]> inputs, int pointCount, CancellationToken cancellationToken = default, IReadOnlyList<double[]>? tangents = null) =>
+        EvaluateInto(plan, inputs, BatchResult.Allocate(plan, pointCount), cancellationToken, tangents: tangents);
 
     /// <summary>
     /// Evaluates into the columns of <paramref name="result"/> (from <see cref="BatchResult.Allocate"/>),
@@ -21,9 +23,15 @@ public static class BatchEvaluator
     /// </summary>
     /// <param name="maxWorkers">The most cores this batch may use at once; 0 means one per core. A server
     /// bounds it so that small calls beside a large batch keep a core.</param>
+    /// <param name="tangents">As for <see cref="Evaluate"/>.</param>
     public static BatchResult EvaluateInto(
-        BatchPlan plan, IReadOnlyList<double[]> inputs, BatchResult result, CancellationToken cancellationToken = default, int maxWorkers = 0)
+        BatchPlan plan, IReadOnlyList<double[]> inputs, BatchResult result, CancellationToken cancellationToken = default, int maxWorkers = 0,
+        IReadOnlyList<double[]>? tangents = null)
     {
+        if (plan.Request.Tangents.Count > 0 || tangents is { Count: > 0 })
+        {
+            throw new NotSupportedException("batch tangents are being built");
+        }
         ArgumentOutOfRangeException.ThrowIfNegative(maxWorkers);
         var pointCount = result.PointCount;
         for (var i = 0; i < plan.BatchInputs.Length; i++)

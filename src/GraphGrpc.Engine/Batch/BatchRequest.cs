@@ -13,6 +13,13 @@ public sealed record BatchRequest
 
     public IReadOnlyList<string> Wrt { get; init; } = [];
 
+    /// <summary>
+    /// Forward mode: the input leaves that carry a tangent, in the order their tangents are passed. A batch
+    /// input's tangent is a column (points × elements), a shared leaf's one tensor for every point; every other
+    /// leaf's tangent is zero. The result then has one tangent column per output.
+    /// </summary>
+    public IReadOnlyList<string> Tangents { get; init; } = [];
+
     /// <summary>For a shared node in <see cref="Wrt"/>: one gradient summed over all points (a training step) or one per point.</summary>
     public SharedGradients SharedGradients { get; init; } = SharedGradients.Sum;
 }

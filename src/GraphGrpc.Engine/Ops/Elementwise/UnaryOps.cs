@@ -179,3 +179,25 @@ public sealed class ReluOp : UnaryOp
     // threshold_backward(grad, result, 0): the gradient passes where the output is positive
     protected override double Gradient(double g, double x, double y) => y > 0 ? g : 0;
 }
+
+public sealed class SignOp : UnaryOp
+{
+    public override string Name => "sign";
+    public override CachedForBackward Cached => CachedForBackward.Nothing;
+    // sgn(0) = sgn(NaN) = 0, as abs's gradient takes it.
+    protected override double Apply(double x) => (x > 0 ? 1 : 0) - (x < 0 ? 1 : 0);
+    // A step function: zero almost everywhere.
+    protected override double Gradient(double g, double x, double y) => 0;
+}
+
+public sealed class IdentityOp : UnaryOp
+{
+    public override string Name => "identity";
+    public override CachedForBackward Cached => CachedForBackward.Nothing;
+    protected override double Apply(double x) => x;
+    public override void Compute(ReadOnlySpan<double> x, Span<double> y) => x.CopyTo(y);
+    protected override double Gradient(double g, double x, double y) => g;
+    public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx) => g.CopyTo(dx);
+    public override Expression FusedCompute(VectorLanes lanes, Expression x) => x;
+    public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) => g;
+}

@@ -76,6 +76,17 @@ public sealed class GraphEvaluatorClient : IDisposable
         return await call.ResponseAsync.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The gradient as a graph: a Graph with the request's leaves and a sink grad(OUTPUT, WRT) per output
+    /// and wrt node. Evaluate it for the gradients, differentiate it again for second derivatives, or
+    /// stream it through <see cref="EvaluateBatch"/> by its plan hash, which the server holds.
+    /// </summary>
+    public async Task<DifferentiateResponse> DifferentiateAsync(DifferentiateRequest request, CallOptions options = default)
+    {
+        using var call = Calls.DifferentiateAsync(request, options);
+        return await call.ResponseAsync.ConfigureAwait(false);
+    }
+
     /// <summary>Every problem an INVALID_ARGUMENT or RESOURCE_EXHAUSTED status carried in its details; empty when it carried none.</summary>
     public static IReadOnlyList<Problem> ProblemsOf(RpcException exception)
     {

@@ -76,6 +76,11 @@ internal sealed class BatchCall
         problems.AddRange(compilation.Problems);
         problems.AddRange(compilation.CheckRequest(request));
         problems.AddRange(CheckTangents(start));
+        if (start.ForwardOnly && start.Wrt.Count > 0)
+        {
+            problems.Add(new GraphProblem(start.Wrt[0], ProblemKind.InvalidValue,
+                $"is a wrt node but the batch is forward_only, which computes no gradients; name no wrt nodes ({start.Wrt.Count} named)"));
+        }
         foreach (var id in start.BatchInputs)
         {
             if (!compilation.HasNode(id))

@@ -112,20 +112,30 @@ class BatchResult:
 
 
 class Gradient:
-    """What differentiate returns: `graph`, a Graph computing the gradients, with the same leaves
-    as the graph differentiated; `sinks`, the node of `graph` that computes each wrt node's gradient
-    (a NodeMap keyed by the wrt id); `seeds`, with seeds_as_inputs, the input leaf of `graph` that
-    seeds each output; and `plan_hash`, the gradient graph's plan, which the server holds."""
+    """What differentiate returns: `graph`, a Graph computing the gradients, with the same leaves as
+    the graph differentiated (`proto` is the graphgrpc.v1.Graph the server sent); `sinks`, a list of
+    (output id, wrt id, Node of `graph`) with one sink per output and wrt node, each computing
+    d output / d wrt; `seeds`, with seeds_as_inputs, the input leaf of `graph` that seeds each output
+    (a NodeMap keyed by output id); and `plan_hash`, the gradient graph's plan, which the server holds."""
 
     def __init__(self, response):
         self.proto = response.graph
         self.graph = Graph.from_proto(response.graph)
-        self.sinks = NodeMap((s.wrt, self.graph[s.node_id]) for s in response.gradients)
+        self.sinks = [(s.output, s.wrt, self.graph[s.node_id]) for s in response.gradients]
         self.seeds = NodeMap((s.output, self.graph[s.node_id]) for s in response.seeds)
         self.plan_hash = response.plan_hash
 
+    def sink(self, wrt, output=None):
+        """The node computing d output / d wrt; output may be left out when there is one."""
+        wrt, output = node_id(wrt), None if output is None else node_id(output)
+        found = [node for o, w, node in self.sinks if w == wrt and output in (None, o)]
+        if len(found) != 1:
+            have = ", ".join(f"d {o} / d {w}" for o, w, _ in self.sinks)
+            raise KeyError(f"{'no' if not found else 'more than one'} sink for d {output or '(output)'} / d {wrt} (have: {have})")
+        return found[0]
+
     def __repr__(self):
-        return f"Gradient(sinks={dict((k, n.id) for k, n in self.sinks.items())!r}, nodes={len(self.graph)})"
+        return f"Gradient(sinks={[(o, w, n.id) for o, w, n in self.sinks]!r}, nodes={len(self.graph)})"
 
 
 class BatchStream:

@@ -40,15 +40,13 @@ public abstract class Op
     /// <see cref="Backward"/> written with graph ops: the node that computes input number <paramref name="input"/>'s
     /// share of <paramref name="gradient"/>, shaped like that input; null for no share (zero).
     /// </summary>
-    public virtual SymbolicTensor? SymbolicBackward(
-        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit) =>
-        throw new NotSupportedException($"{Name} has no symbolic backward rule yet");
+    public abstract SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit);
 
     /// <summary>
     /// The Jacobian-vector product, written with graph ops: the output's tangent given each input's tangent
     /// (null for zero), shaped like the output; null when it is zero.
     /// </summary>
-    public virtual SymbolicTensor? Jvp(
-        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit) =>
-        throw new NotSupportedException($"{Name} has no JVP rule yet");
+    public abstract SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit);
 }

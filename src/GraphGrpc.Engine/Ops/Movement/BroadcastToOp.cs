@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops.Movement;
@@ -26,4 +27,12 @@ public sealed class BroadcastToOp(int[] shape) : Op
 
     public override Tensor Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient) =>
         Broadcasting.SumTo(gradient, inputs[0].Shape);
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit) =>
+        emit.SumTo(gradient, inputs[0].Shape);
+
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit) =>
+        emit.BroadcastTo(tangents[0], Shape);
 }

@@ -20,6 +20,12 @@ public sealed record BatchRequest
     /// </summary>
     public IReadOnlyList<string> Tangents { get; init; } = [];
 
+    /// <summary>
+    /// How many of the <see cref="Outputs"/>, from the first, backward starts from; null for all. A tangent batch
+    /// lists its tangent nodes as outputs after the real ones, and differentiates only those.
+    /// </summary>
+    internal int? SeededOutputs { get; init; }
+
     /// <summary>For a shared node in <see cref="Wrt"/>: one gradient summed over all points (a training step) or one per point.</summary>
     public SharedGradients SharedGradients { get; init; } = SharedGradients.Sum;
 }

@@ -19,6 +19,7 @@ public sealed record BatchResult(int PointCount, double[][] Outputs, double[][] 
         var gradients = plan.Wrt
             .Select(slot => GC.AllocateUninitializedArray<double>(plan.IsSummed(slot) ? plan.PointSizes[slot] : pointCount * plan.PointSizes[slot]))
             .ToArray();
-        return new BatchResult(pointCount, outputs, gradients);
+        var tangents = plan.Tangent is null ? [] : plan.Outputs.Select(slot => GC.AllocateUninitializedArray<double>(pointCount * plan.PointSizes[slot])).ToArray();
+        return new BatchResult(pointCount, outputs, gradients) { Tangents = tangents };
     }
 }

@@ -12,10 +12,13 @@ public sealed class Compilation
     private readonly Lazy<Plan>? _plan;
 
     private readonly string[] _sinks;
+    private readonly bool?[] _isInputLeaf;
 
     internal Compilation(
-        List<GraphProblem> problems, Lazy<Plan>? plan, Dictionary<string, int>? indexById, int[]?[]? shapes = null, string[]? sinks = null)
+        List<GraphProblem> problems, Lazy<Plan>? plan, Dictionary<string, int>? indexById, int[]?[]? shapes = null, string[]? sinks = null,
+        bool?[]? isInputLeaf = null)
     {
+        _isInputLeaf = isInputLeaf ?? [];
         _sinks = sinks ?? [];
         Problems = problems;
         _plan = plan;
@@ -80,6 +83,22 @@ public sealed class Compilation
             {
                 problems.Add(new GraphProblem(id, ProblemKind.InvalidSeed,
                     $"seed has shape {Shapes.Format(seed.Shape)} but the output has shape {Shapes.Format(shape)}"));
+            }
+        }
+        foreach (var (id, tangent) in request.Tangents)
+        {
+            if (!_indexById.TryGetValue(id, out var index))
+            {
+                problems.Add(new GraphProblem(id, ProblemKind.UnknownNode, "has a tangent but is not a node of the graph"));
+            }
+            else if (index < _isInputLeaf.Length && _isInputLeaf[index] == false)
+            {
+                problems.Add(new GraphProblem(id, ProblemKind.InvalidValue, "has a tangent but is not an input leaf: only inputs take tangents"));
+            }
+            else if (index < _shapes.Length && _shapes[index] is { } shape && !Shapes.SameShape(shape, tangent.Shape))
+            {
+                problems.Add(new GraphProblem(id, ProblemKind.InvalidValue,
+                    $"tangent has shape {Shapes.Format(tangent.Shape)} but the input has shape {Shapes.Format(shape)}"));
             }
         }
         return problems;

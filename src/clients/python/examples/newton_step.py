@@ -7,7 +7,7 @@ The loss of weights w in R^3 over 200 labelled points is
 Each step asks the server for dL/dw (Evaluate) and for the Hessian H (Client.hessian: the gradient
 as a graph, from Differentiate, evaluated in forward mode along each direction of the identity),
 then steps w <- w - H^-1 dL/dw. Newton's method converges quadratically: from w = 0 the gradient's
-norm falls from about 74 to below 1e-10 in nine steps, each error near the square of the last.
+norm falls from about 74 to below 1e-10 after eight Newton steps, each near the square of the last.
 
     /usr/bin/python3 examples/newton_step.py --address 127.0.0.1:50051
 """

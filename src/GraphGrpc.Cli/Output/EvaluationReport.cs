@@ -5,7 +5,8 @@ using Proto = GraphGrpc.Contracts.V1;
 namespace GraphGrpc.Cli.Output;
 
 /// <summary>One node's line in the report.</summary>
-internal sealed record NodeReport(string Id, string Op, int[] Shape, Tensor Value, Tensor? Gradient);
+/// <summary>One node's line in the report; <see cref="Tangent"/> is set when tangents were given.</summary>
+internal sealed record NodeReport(string Id, string Op, int[] Shape, Tensor Value, Tensor? Gradient, Tensor? Tangent = null);
 
 /// <summary>
 /// What eval prints, whether the graph ran here or on a server: so both print the same JSON.
@@ -16,11 +17,15 @@ internal sealed record EvaluationReport(
     IReadOnlyList<string> Outputs, IReadOnlyList<string> Wrt, IReadOnlyList<NodeReport> Nodes, string? FirstNonFinite, string? NonFinitePhase,
     IReadOnlyList<string> SummaryOutputs)
 {
+    /// <summary>Whether the nodes carry tangents, which the JSON then shows beside each value.</summary>
+    public bool HasTangents => Nodes.Any(node => node.Tangent is not null);
+
     public static EvaluationReport FromLocal(EvaluationResult result)
     {
         var plan = result.Plan;
         var nodes = Enumerable.Range(0, plan.Count)
-            .Select(slot => new NodeReport(plan.Ids[slot], plan.Ops[slot].Name, plan.Shapes[slot], result.Values[slot], result.Gradients[slot]))
+            .Select(slot => new NodeReport(plan.Ids[slot], plan.Ops[slot].Name, plan.Shapes[slot], result.Values[slot], result.Gradients[slot],
+                result.Tangents?[slot]))
             .ToList();
         return new EvaluationReport(result.Request.Outputs, result.Request.Wrt, nodes,
             result.FirstNonFinite?.NodeId, result.FirstNonFinite is null ? null : PhaseName(result.FirstNonFinite.Phase == EvaluationPhase.Backward),

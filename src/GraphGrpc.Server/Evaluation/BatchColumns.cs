@@ -57,7 +57,7 @@ internal static class BatchColumns
     {
         foreach (var id in columns.Keys.Where(id => !ids.Contains(id)))
         {
-            var wanted = ids.Count == 0 ? "the batch start named none" : $"those are {string.Join(", ", ids)}";
+            var wanted = ids.Count == 0 ? "the batch start named none" : string.Join(", ", ids);
             throw Bad(chunk, id, $"{what} '{id}' is not one of the {(what == "column" ? "batch inputs" : "tangent inputs")} ({wanted})");
         }
         int? points = expected;

@@ -163,7 +163,7 @@ public sealed class BatchTangentTests(ServerFixture server) : IClassFixture<Serv
     {
         { "missing tangent", new BatchChunk { Sequence = 5, Columns = { ["x"] = Values(1), ["y"] = Values(1) }, Tangents = { ["x"] = Values(1) } }, "chunk 5: tangent input 'y' has no tangent column" },
         { "points differ", new BatchChunk { Sequence = 6, Columns = { ["x"] = Values(1, 2), ["y"] = Values(1, 2) }, Tangents = { ["x"] = Values(1), ["y"] = Values(1) } }, "chunk 6: tangent column 'x' has 1 points but the chunk's value columns have 2" },
-        { "unknown tangent", new BatchChunk { Sequence = 7, Columns = { ["x"] = Values(1), ["y"] = Values(1) }, Tangents = { ["x"] = Values(1), ["y"] = Values(1), ["e"] = Values(1) } }, "chunk 7: tangent column 'e' is not one of the tangent inputs (those are x, y)" },
+        { "unknown tangent", new BatchChunk { Sequence = 7, Columns = { ["x"] = Values(1), ["y"] = Values(1) }, Tangents = { ["x"] = Values(1), ["y"] = Values(1), ["e"] = Values(1) } }, "chunk 7: tangent column 'e' is not one of the tangent inputs (x, y)" },
         { "shape", new BatchChunk { Sequence = 8, Columns = { ["x"] = Values(1), ["y"] = Values(1) }, Tangents = { ["x"] = new Contracts.V1.Tensor { Shape = { 1, 2 }, Values = { 1, 2 } }, ["y"] = Values(1) } }, "chunk 8: tangent column 'x' has shape [1, 2] but its points have shape []" },
     };
 

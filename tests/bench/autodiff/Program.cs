@@ -59,7 +59,7 @@ try
     var jvpTimes = Timing.Interleaved(2, rounds, () => BatchStream.RunAsync(client, jvpStart, batch, ["out"], jvp).GetAwaiter().GetResult(), () => torch.Time("jvp"));
 
     Console.WriteLine($"load average at end: {LoadAverage()} (other work on the machine inflates PyTorch's multi-threaded times most)");
-    Console.WriteLine($"{"case",-84} {"ours ms",9} {"reference",-22} {"ref ms",9} {"ratio",7} {"goal",6}  met");
+    Console.WriteLine($"{"case",-96} {"ours ms",9} {"reference",-22} {"ref ms",9} {"ratio",7} {"goal",6}  met");
     Print($"G2 Hessian-vector product, {points:N0} points: EvaluateBatch on the gradient graph, tangents v", hvpTimes, "PyTorch double backward", 1.0);
     Print($"G2 Jacobian-vector product, {points:N0} points: EvaluateBatch with tangents v", jvpTimes, "torch forward_ad", 1.5);
 }
@@ -81,7 +81,7 @@ static BatchStart Start(string planHash, string[] outputs)
 static void Print(string name, double[] times, string reference, double goal)
 {
     var ratio = times[1] / times[0];
-    Console.WriteLine($"{name,-84} {times[0],9:F1} {reference,-22} {times[1],9:F1} {ratio,7:F2} {$"≥{goal:0.##}",6}  {(ratio >= goal ? "yes" : double.IsNaN(ratio) ? "?" : "no")}");
+    Console.WriteLine($"{name,-96} {times[0],9:F1} {reference,-22} {times[1],9:F1} {ratio,7:F2} {$"≥{goal:0.##}",6}  {(ratio >= goal ? "yes" : double.IsNaN(ratio) ? "?" : "no")}");
 }
 
 static string LoadAverage() =>

@@ -38,7 +38,8 @@ public sealed class BatchPlan
         BatchInputs = request.BatchInputs.Select(plan.SlotOf).ToArray();
         Outputs = request.Outputs.Select(plan.SlotOf).ToArray();
         // As for one point, no wrt means every input leaf.
-        Wrt = request.Wrt.Count > 0
+        Wrt = request.ForwardOnly ? []
+            : request.Wrt.Count > 0
             ? request.Wrt.Select(plan.SlotOf).ToArray()
             : Enumerable.Range(0, plan.Count).Where(slot => plan.Ops[slot] is LeafOp { IsVariable: true }).ToArray();
 
@@ -51,7 +52,7 @@ public sealed class BatchPlan
         {
             Varies[slot] |= plan.Inputs[slot].Any(input => Varies[input]);
         }
-        SeededOutputs = Outputs[..(request.SeededOutputs ?? Outputs.Length)];
+        SeededOutputs = request.ForwardOnly ? [] : Outputs[..(request.SeededOutputs ?? Outputs.Length)];
         OnPath = PathSlots.Between(plan, SeededOutputs, Wrt);
         SharedValues = ComputeShared();
 
@@ -168,6 +169,10 @@ public sealed class BatchPlan
                 throw new ArgumentException($"node '{id}' is a batch input but not an input leaf", nameof(request));
             }
         }
+        if (request.ForwardOnly && request.Wrt.Count > 0)
+        {
+            throw new ArgumentException("a forward-only batch takes no wrt nodes", nameof(request));
+        }
         foreach (var id in request.Tangents)
         {
             if (plan.Ops[plan.SlotOf(id)] is not LeafOp { IsVariable: true })
@@ -197,7 +202,7 @@ public sealed class BatchPlan
     private static string Key(BatchRequest request, int? chunkSize, bool fuse)
     {
         static string Ids(IReadOnlyList<string> ids) => string.Concat(ids.Select(id => $"{id.Length}:{id}"));
-        return $"{Ids(request.BatchInputs)}|{Ids(request.Outputs)}|{Ids(request.Wrt)}|{request.SharedGradients}|{request.SeededOutputs}|{Ids(request.Tangents)}|{chunkSize}|{fuse}";
+        return $"{Ids(request.BatchInputs)}|{Ids(request.Outputs)}|{Ids(request.Wrt)}|{request.SharedGradients}|{request.ForwardOnly}|{request.SeededOutputs}|{Ids(request.Tangents)}|{chunkSize}|{fuse}";
     }
 
     private Tensor?[] ComputeShared()

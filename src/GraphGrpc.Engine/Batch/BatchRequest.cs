@@ -21,6 +21,12 @@ public sealed record BatchRequest
     public IReadOnlyList<string> Tangents { get; init; } = [];
 
     /// <summary>
+    /// Only the forward pass: each point's outputs (and their tangents), no backward at all and no gradient
+    /// columns. <see cref="Wrt"/> must then be empty.
+    /// </summary>
+    public bool ForwardOnly { get; init; }
+
+    /// <summary>
     /// How many of the <see cref="Outputs"/>, from the first, backward starts from; null for all. A tangent batch
     /// lists its tangent nodes as outputs after the real ones, and differentiates only those.
     /// </summary>

@@ -58,10 +58,11 @@ internal sealed class TangentBatch
         {
             BatchInputs = [.. request.BatchInputs, .. tangentPlan.TangentLeaves.Select(slot => extended.Ids[slot])],
             Outputs = [.. outputs.Select(slot => extended.Ids[slot])],
-            SeededOutputs = outer.Outputs.Length,
+            SeededOutputs = request.ForwardOnly ? null : outer.Outputs.Length,
             // Named, not left to default: the extended plan's tangent leaves are input leaves too.
             Wrt = [.. outer.Wrt.Select(slot => plan.Ids[slot])],
             SharedGradients = request.SharedGradients,
+            ForwardOnly = request.ForwardOnly,
         }, chunkSize, fuse);
         var batchInputs = request.BatchInputs.ToHashSet();
         return new TangentBatch(inner, [.. request.Tangents.Select(id => !batchInputs.Contains(id))], columnOfTangent);

@@ -82,6 +82,37 @@ public sealed class TangentBatchTests
     }
 
     [Fact]
+    public void Evaluate_ForwardOnlyWithTangents_GivesValuesAndTangentsWithoutBackward()
+    {
+        var graph = GraphFiles.Read(Path.Combine(AppContext.BaseDirectory, "examples", "seed002-log-expression.json"));
+        var plan = GradientChecker.Compile(graph);
+        var full = new BatchRequest { BatchInputs = ["x", "y"], Outputs = ["z"], Wrt = ["x", "y"], Tangents = ["x", "y"] };
+        var forwardOnly = new BatchRequest { BatchInputs = ["x", "y"], Outputs = ["z"], ForwardOnly = true, Tangents = ["x", "y"] };
+        var random = new Random(3);
+        const int points = 2 * 16 + 3;
+        var columns = new[] { Positive(random, points), Positive(random, points) };
+        var tangents = new[] { Column(random, points), Column(random, points) };
+
+        var expected = BatchEvaluator.Evaluate(BatchPlan.Create(plan, full), columns, points, tangents: tangents);
+        var batchPlan = BatchPlan.Create(plan, forwardOnly);
+        var actual = BatchEvaluator.Evaluate(batchPlan, columns, points, tangents: tangents);
+
+        Assert.Empty(batchPlan.Wrt);
+        Assert.Empty(actual.Gradients);
+        Assert.DoesNotContain(true, batchPlan.Tangent!.Inner.OnPath);
+        AssertBits(expected.Outputs[0], actual.Outputs[0], "z");
+        AssertBits(expected.Tangents[0], actual.Tangents[0], "tangent of z");
+    }
+
+    [Fact]
+    public void Create_ForwardOnlyWithWrt_IsRefused()
+    {
+        var plan = GradientChecker.Compile(GraphFiles.Read(Path.Combine(AppContext.BaseDirectory, "examples", "seed002-log-expression.json")));
+
+        Assert.Throws<ArgumentException>(() => BatchPlan.Create(plan, new BatchRequest { BatchInputs = ["x"], Outputs = ["z"], Wrt = ["x"], ForwardOnly = true }));
+    }
+
+    [Fact]
     public void Create_TangentOnAConstant_IsRefused()
     {
         var b = new GraphBuilder();

@@ -23,7 +23,6 @@ internal sealed class BatchCall
     private readonly long _maxElements;
     private readonly IReadOnlyList<string> _tangentInputs;
     private readonly double[][] _sharedTangents;
-    private readonly bool _forwardOnly;
     private readonly double[]?[] _totals;
     private long _points;
     private long _chunks;
@@ -33,9 +32,8 @@ internal sealed class BatchCall
     // wrapped without a copy, is still being written from the other.
     private readonly ChunkColumns?[] _columns = new ChunkColumns?[2];
 
-    private BatchCall(BatchPlan plan, bool raw, long maxElements, IReadOnlyList<string> tangentInputs, double[][] sharedTangents, bool forwardOnly)
+    private BatchCall(BatchPlan plan, bool raw, long maxElements, IReadOnlyList<string> tangentInputs, double[][] sharedTangents)
     {
-        _forwardOnly = forwardOnly;
         _plan = plan;
         _raw = raw;
         _maxElements = maxElements;
@@ -110,14 +108,13 @@ internal sealed class BatchCall
         {
             BatchInputs = [.. start.BatchInputs],
             Outputs = request.Outputs,
-            // Forward only: backward runs from the first output to itself alone, which costs one column of
-            // ones that is never sent, instead of reaching every input leaf as an empty wrt would.
-            Wrt = start.ForwardOnly ? [request.Outputs[0]] : request.Wrt,
+            Wrt = request.Wrt,
+            ForwardOnly = start.ForwardOnly,
             Tangents = [.. start.TangentInputs, .. sharedIds],
             SharedGradients = start.SharedGradients == Proto.SharedGradients.PerPoint ? SharedGradients.PerPoint : SharedGradients.Sum,
         });
         var call = new BatchCall(batchPlan, start.RawTensors, limits.MaxTensorElements, [.. start.TangentInputs],
-            [.. sharedIds.Select(id => sharedTangents[id].Data.ToArray())], start.ForwardOnly);
+            [.. sharedIds.Select(id => sharedTangents[id].Data.ToArray())]);
         return (call, new Proto.BatchReady { PlanHash = hash, PlanCacheHit = hit });
     }
 
@@ -181,7 +178,7 @@ internal sealed class BatchCall
         {
             response.OutputTangents[_plan.Request.Outputs[o]] = Column(_plan.Outputs[o], points, result.Tangents[o], perPoint: true);
         }
-        for (var w = 0; w < (_forwardOnly ? 0 : _plan.Wrt.Length); w++)
+        for (var w = 0; w < _plan.Wrt.Length; w++)
         {
             var slot = _plan.Wrt[w];
             response.Gradients[_plan.Plan.Ids[slot]] = Column(slot, points, result.Gradients[w], perPoint: _totals[w] is null);
@@ -199,7 +196,7 @@ internal sealed class BatchCall
     public Proto.BatchSummary Summary()
     {
         var summary = new Proto.BatchSummary { Points = _points, Chunks = _chunks, EvaluateTime = Duration.FromTimeSpan(_evaluateTime) };
-        for (var w = 0; w < (_forwardOnly ? 0 : _plan.Wrt.Length); w++)
+        for (var w = 0; w < _plan.Wrt.Length; w++)
         {
             if (_totals[w] is { } total)
             {

@@ -392,10 +392,11 @@ type EvaluateRequest struct {
 	Trace bool `protobuf:"varint,7,opt,name=trace,proto3" json:"trace,omitempty"`
 	// Send tensors as raw little-endian bytes (Tensor.raw) instead of packed doubles.
 	RawTensors bool `protobuf:"varint,8,opt,name=raw_tensors,json=rawTensors,proto3" json:"raw_tensors,omitempty"`
-	// Forward mode: a tangent per input leaf, shaped like the leaf; leaves not named have tangent zero.
+	// Forward mode: a tangent per input leaf, shaped like the leaf; input leaves not named, and every
+	// constant, have tangent zero (a tangent for a constant or an op node is refused, naming it).
 	// When any is given, each node's tangent (its Jacobian-vector product, the derivative of its value
 	// along the tangents) is sent beside its value: a NodeTangent after each NodeValue, for the nodes
-	// `values` selects. Constants have no tangent.
+	// `values` selects.
 	Tangents             map[string]*Tensor `protobuf:"bytes,9,rep,name=tangents,proto3" json:"tangents,omitempty" protobuf_key:"bytes,1,opt,name=key,proto3" protobuf_val:"bytes,2,opt,name=value,proto3"`
 	XXX_NoUnkeyedLiteral struct{}           `json:"-"`
 	XXX_unrecognized     []byte             `json:"-"`

@@ -33,8 +33,8 @@ internal static class DifferentiateCall
             throw InvalidRequest.Exception(compilation.Problems);
         }
         var response = new Proto.DifferentiateResponse { Graph = result.Graph, PlanHash = hash };
-        response.Gradients.Add(result.Sinks.Select(sink => new Proto.GradientSink { NodeId = sink.SinkId, Output = sink.Output, Wrt = sink.Wrt }));
-        response.Seeds.Add(result.Seeds.Select(seed => new Proto.SeedInput { NodeId = seed.SeedId, Output = seed.Output }));
+        response.Gradients.Add(result.Sinks.Select(sink => new Proto.DifferentiateResponse.Types.Sink { NodeId = sink.SinkId, Output = sink.Output, Wrt = sink.Wrt }));
+        response.Seeds.Add(result.Seeds.Select(seed => new Proto.DifferentiateResponse.Types.Seed { NodeId = seed.SeedId, Output = seed.Output }));
         return (response, graph.Nodes.Count);
     }
 

@@ -179,17 +179,11 @@ public sealed class GraphEmitter
     /// <summary>x raised to the tensor <paramref name="exponent"/>.</summary>
     public SymbolicTensor Pow(SymbolicTensor x, SymbolicTensor exponent) => Emit(new Proto.Node { Pow = new Proto.Pow() }, x, exponent);
 
-    public SymbolicTensor Maximum(SymbolicTensor a, SymbolicTensor b) => Emit(new Proto.Node { Maximum = new() }, a, b);
-
-    public SymbolicTensor Minimum(SymbolicTensor a, SymbolicTensor b) => Emit(new Proto.Node { Minimum = new() }, a, b);
-
     // ---- Elementwise functions ----
 
     public SymbolicTensor Exp(SymbolicTensor x) => Emit(new Proto.Node { Exp = new() }, x);
 
     public SymbolicTensor Log(SymbolicTensor x) => Emit(new Proto.Node { Log = new() }, x);
-
-    public SymbolicTensor Sqrt(SymbolicTensor x) => Emit(new Proto.Node { Sqrt = new() }, x);
 
     public SymbolicTensor Sin(SymbolicTensor x) => Emit(new Proto.Node { Sin = new() }, x);
 
@@ -278,9 +272,6 @@ public sealed class GraphEmitter
     public SymbolicTensor? Sum(SymbolicTensor? x, IReadOnlyList<int> axes, bool keepDims) => Reduce(x, axes, keepDims, mean: false);
 
     public SymbolicTensor? Mean(SymbolicTensor? x, IReadOnlyList<int> axes, bool keepDims) => Reduce(x, axes, keepDims, mean: true);
-
-    public SymbolicTensor Softmax(SymbolicTensor x, int? axis) =>
-        Emit(new Proto.Node { Softmax = new Proto.Softmax { Axis = axis } }, x);
 
     public SymbolicTensor LogSoftmax(SymbolicTensor x, int? axis) =>
         Emit(new Proto.Node { LogSoftmax = new Proto.LogSoftmax { Axis = axis } }, x);

@@ -30,13 +30,8 @@ internal static class EvalCommand
             var path = parsed.GetValue(file)!.ToString();
             var (chosenOutputs, chosenWrt) = (parsed.GetValue(outputs) ?? [], parsed.GetValue(wrt) ?? []);
             var chosenTangents = parsed.GetValue(tangents) ?? [];
-            if (chosenTangents.Length > 0 && parsed.GetValue(server) is not null)
-            {
-                error.WriteLine("--tangent runs locally for now; drop --server");
-                return CliApp.Failure;
-            }
             var report = parsed.GetValue(server) is { } address
-                ? await new RemoteRun(path, address, parsed.GetValue(token), parsed.GetValue(ca), error).EvaluateAsync(chosenOutputs, chosenWrt)
+                ? await new RemoteRun(path, address, parsed.GetValue(token), parsed.GetValue(ca), error).EvaluateAsync(chosenOutputs, chosenWrt, chosenTangents)
                 : new GraphRun(path, error).Evaluate(chosenOutputs, chosenWrt, recordEdgeGradients: false, chosenTangents) is { } result
                     ? EvaluationReport.FromLocal(result)
                     : null;

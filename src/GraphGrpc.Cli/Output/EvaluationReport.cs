@@ -41,9 +41,10 @@ internal sealed record EvaluationReport(
     {
         var values = events.Where(e => e.Value is not null).ToDictionary(e => e.Value.NodeId, e => TensorProtos.FromProto(e.Value.Value));
         var gradients = events.Where(e => e.Gradient is not null).ToDictionary(e => e.Gradient.NodeId, e => TensorProtos.FromProto(e.Gradient.Gradient));
+        var tangents = events.Where(e => e.Tangent is not null).ToDictionary(e => e.Tangent.NodeId, e => TensorProtos.FromProto(e.Tangent.Tangent));
         var nodes = events.Where(e => e.Trace is not null)
             .Select(e => new NodeReport(e.Trace.NodeId, e.Trace.Op, e.Trace.OutputShape.Dims.Select(d => (int)d).ToArray(),
-                values[e.Trace.NodeId], gradients.GetValueOrDefault(e.Trace.NodeId)))
+                values[e.Trace.NodeId], gradients.GetValueOrDefault(e.Trace.NodeId), tangents.GetValueOrDefault(e.Trace.NodeId)))
             .ToList();
         var summary = events.Last(e => e.Summary is not null).Summary;
         // The server differentiates its one sink when asked for no output; the summary names what it chose.

@@ -47,7 +47,8 @@ public sealed class Compilation
 
     /// <summary>
     /// The problems of a request against this graph: outputs and "with respect to" nodes that do not
-    /// exist, and seeds that are not for an output or do not have its shape. Works on an invalid graph
+    /// exist, seeds that are not for an output or do not have its shape, and tangents that are not for an
+    /// input leaf or do not have its shape. Works on an invalid graph
     /// too, so a client hears of every problem at once.
     /// </summary>
     public IReadOnlyList<GraphProblem> CheckRequest(EvaluationRequest request)

@@ -61,12 +61,12 @@ public sealed class GraphEmitter
     public SymbolicTensor Constant(double value, int[] shape)
     {
         return Shapes.ElementCount(shape) <= FoldedElements
-            ? Leaf(Tensor.Filled(shape, value), isVariable: false)
-            : BroadcastTo(Leaf(Tensor.Scalar(value), isVariable: false), shape)!;
+            ? ConstantLeaf(Tensor.Filled(shape, value))
+            : BroadcastTo(ConstantLeaf(Tensor.Scalar(value)), shape)!;
     }
 
     /// <summary>A constant holding <paramref name="value"/>.</summary>
-    public SymbolicTensor Constant(Tensor value) => Leaf(value, isVariable: false);
+    public SymbolicTensor Constant(Tensor value) => ConstantLeaf(value);
 
     /// <summary>A new input leaf, never merged with another: a seed or a tangent a caller sets.</summary>
     internal SymbolicTensor NewInput(Tensor value, string name)
@@ -179,17 +179,11 @@ public sealed class GraphEmitter
     /// <summary>x raised to the tensor <paramref name="exponent"/>.</summary>
     public SymbolicTensor Pow(SymbolicTensor x, SymbolicTensor exponent) => Emit(new Proto.Node { Pow = new Proto.Pow() }, x, exponent);
 
-    public SymbolicTensor Maximum(SymbolicTensor a, SymbolicTensor b) => Emit(new Proto.Node { Maximum = new() }, a, b);
-
-    public SymbolicTensor Minimum(SymbolicTensor a, SymbolicTensor b) => Emit(new Proto.Node { Minimum = new() }, a, b);
-
     // ---- Elementwise functions ----
 
     public SymbolicTensor Exp(SymbolicTensor x) => Emit(new Proto.Node { Exp = new() }, x);
 
     public SymbolicTensor Log(SymbolicTensor x) => Emit(new Proto.Node { Log = new() }, x);
-
-    public SymbolicTensor Sqrt(SymbolicTensor x) => Emit(new Proto.Node { Sqrt = new() }, x);
 
     public SymbolicTensor Sin(SymbolicTensor x) => Emit(new Proto.Node { Sin = new() }, x);
 
@@ -279,9 +273,6 @@ public sealed class GraphEmitter
 
     public SymbolicTensor? Mean(SymbolicTensor? x, IReadOnlyList<int> axes, bool keepDims) => Reduce(x, axes, keepDims, mean: true);
 
-    public SymbolicTensor Softmax(SymbolicTensor x, int? axis) =>
-        Emit(new Proto.Node { Softmax = new Proto.Softmax { Axis = axis } }, x);
-
     public SymbolicTensor LogSoftmax(SymbolicTensor x, int? axis) =>
         Emit(new Proto.Node { LogSoftmax = new Proto.LogSoftmax { Axis = axis } }, x);
 
@@ -332,17 +323,16 @@ public sealed class GraphEmitter
         return handle;
     }
 
-    private SymbolicTensor Leaf(Tensor value, bool isVariable)
+    /// <summary>A constant leaf; small ones with the same values are one node.</summary>
+    private SymbolicTensor ConstantLeaf(Tensor value)
     {
-        var node = isVariable
-            ? new Proto.Node { Input = new Proto.Input { Value = TensorProtos.ToProto(value) } }
-            : new Proto.Node { Constant = new Proto.Constant { Value = TensorProtos.ToProto(value) } };
+        var node = new Proto.Node { Constant = new Proto.Constant { Value = TensorProtos.ToProto(value) } };
         var key = value.Length <= FoldedElements ? Key(node, []) : null;
         if (key is not null && _byKey.TryGetValue(key, out var known))
         {
             return known;
         }
-        var added = Append(node, new LeafOp(value, isVariable), [], value.Shape);
+        var added = Append(node, new LeafOp(value, isVariable: false), [], value.Shape);
         if (key is not null)
         {
             _byKey[key] = added;
@@ -368,7 +358,7 @@ public sealed class GraphEmitter
             && inputs.All(input => OpOf(input.Index) is LeafOp { IsVariable: false }))
         {
             var values = inputs.Select(input => ((LeafOp)OpOf(input.Index)).Value).ToArray();
-            result = Leaf(op.Forward(values), isVariable: false);
+            result = ConstantLeaf(op.Forward(values));
         }
         else
         {

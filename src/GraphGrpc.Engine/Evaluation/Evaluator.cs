@@ -225,14 +225,7 @@ public static class Evaluator
             return null;
         }
 
-        private ReadOnlySpan<Tensor> Gather(int[] inputSlots)
-        {
-            for (var k = 0; k < inputSlots.Length; k++)
-            {
-                _operands[k] = Values[inputSlots[k]];
-            }
-            return _operands.AsSpan(0, inputSlots.Length);
-        }
+        private ReadOnlySpan<Tensor> Gather(int[] inputSlots) => Gather(Values, inputSlots, _operands);
 
         /// <summary>Names the node whose operands' values were outside its op's domain.</summary>
         private EvaluationException NodeFailed(int slot, InvalidOperandException e) =>

@@ -1,5 +1,7 @@
 using GraphGrpc.Contracts.V1;
 using GraphGrpc.Engine.Differentiation;
+using GradientSink = GraphGrpc.Engine.Differentiation.GradientSink;
+using SeedInput = GraphGrpc.Engine.Differentiation.SeedInput;
 using GraphGrpc.Engine.Evaluation;
 using ProblemKind = GraphGrpc.Engine.Validation.ProblemKind;
 using static GraphGrpc.Engine.Tests.Differentiation.AutodiffCases;

@@ -17,6 +17,7 @@ public static class CliApp
             EvalCommand.Create(output, error),
             RenderCommand.Create(output, error),
             ExplainCommand.Create(output, error),
+            GradCommand.Create(output, error),
             HealthCommand.Create(output, error),
             ImportCommand.Create(output, error),
         };

@@ -76,6 +76,56 @@ public sealed class GraphEvaluatorClient : IDisposable
         return await call.ResponseAsync.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The gradient as a graph: a Graph with the request's leaves and a sink grad(OUTPUT, WRT) per output
+    /// and wrt node. Evaluate it for the gradients, differentiate it again for second derivatives, or
+    /// stream it through <see cref="EvaluateBatch"/> by its plan hash, which the server holds.
+    /// </summary>
+    public async Task<DifferentiateResponse> DifferentiateAsync(DifferentiateRequest request, CallOptions options = default)
+    {
+        using var call = Calls.DifferentiateAsync(request, options);
+        return await call.ResponseAsync.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Forward mode: every node's tangent, its derivative along <paramref name="tangents"/> (one per input
+    /// leaf, shaped like it; the other leaves have tangent zero), keyed by node id. Only the forward
+    /// pass's results come back.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, Tensor>> TangentsAsync(
+        Graph graph, IReadOnlyDictionary<string, Tensor> tangents, CallOptions options = default)
+    {
+        ArgumentNullException.ThrowIfNull(tangents);
+        var request = new EvaluateRequest { Graph = graph, Gradients = new NodeSelection { Mode = NodeSelection.Types.Mode.None } };
+        foreach (var (id, tangent) in tangents)
+        {
+            request.Tangents[id] = tangent;
+        }
+        var response = await EvaluateUnaryAsync(request, options).ConfigureAwait(false);
+        return response.Tangents.ToDictionary(t => t.NodeId, t => t.Tangent, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// H v, where H is the Hessian of <paramref name="output"/> (the graph's one sink when null; the sum of its
+    /// elements if it has several) with respect to the input leaves <paramref name="direction"/> names, at the
+    /// graph's leaf values: the graph is differentiated once, and the gradient graph evaluated with the
+    /// direction as its tangents (forward over reverse). Keyed by input id, each shaped like its input.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, Tensor>> HessianVectorProductAsync(
+        Graph graph, IReadOnlyDictionary<string, Tensor> direction, string? output = null, CallOptions options = default)
+    {
+        ArgumentNullException.ThrowIfNull(direction);
+        var differentiate = new DifferentiateRequest { Graph = graph, Wrt = { direction.Keys } };
+        if (output is not null)
+        {
+            differentiate.Outputs.Add(output);
+        }
+        var gradient = await DifferentiateAsync(differentiate, options).ConfigureAwait(false);
+        var sinks = gradient.Gradients.ToDictionary(sink => sink.NodeId, sink => sink.Wrt, StringComparer.Ordinal);
+        var tangents = await TangentsAsync(gradient.Graph, direction, options).ConfigureAwait(false);
+        return sinks.ToDictionary(sink => sink.Value, sink => tangents[sink.Key], StringComparer.Ordinal);
+    }
+
     /// <summary>Every problem an INVALID_ARGUMENT or RESOURCE_EXHAUSTED status carried in its details; empty when it carried none.</summary>
     public static IReadOnlyList<Problem> ProblemsOf(RpcException exception)
     {

@@ -23,7 +23,7 @@ public sealed class GraphFileErrorTests
         Assert.Equal(
             $"{path}: not a valid graph: line 3, column 33, node #1 (counting from 0), id 'y': unknown op or field 'lgo'; "
             + "a node has \"id\", \"inputs\" and one op, which is one of: input, constant, add, sub, mul, div, pow, maximum, minimum, "
-            + "neg, exp, log, sqrt, square, abs, sin, cos, tanh, sigmoid, relu, matmul, transpose, reshape, sum, mean, "
+            + "neg, exp, log, sqrt, square, abs, sin, cos, tanh, sigmoid, relu, sign, identity, matmul, transpose, reshape, broadcastTo, sum, mean, "
             + "softmax, logSoftmax, mse, crossEntropy",
             error.TrimEnd());
     }

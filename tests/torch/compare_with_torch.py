@@ -11,7 +11,12 @@ shapes, and a node must have a gradient exactly when torch gives it one (constan
 The CLI is `graphgrpc.dll`, taken from --cli, else $GRAPHGRPC_CLI, else the Release build under
 src/GraphGrpc.Cli/bin; nothing is built here. Needs only the standard library, numpy and torch.
 
-The last line printed is `N passed, M failed` (counting graphs); the exit code is 1 on any failure.
+Then autodiff_torch.py checks, on the per-op cases and the random DAGs, the gradient graphs of
+`graphgrpc grad` and Hessian-vector products through them against torch's double backward, and
+`graphgrpc eval --tangent` against torch.autograd.forward_ad and central differences.
+
+The last line printed is `N passed, M failed` (counting graphs, then each autodiff check);
+the exit code is 1 on any failure.
 """
 
 import argparse
@@ -33,6 +38,8 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+import autodiff_torch
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CLI = REPO_ROOT / "src" / "GraphGrpc.Cli" / "bin" / "Release" / "net10.0" / "graphgrpc.dll"
@@ -874,14 +881,30 @@ def main():
             if len(outcome.problems) > 20:
                 print(f"    ... {len(outcome.problems) - 20} more")
 
+    autodiff_cases = op_cases(SEED) + random_cases(SEED + 1000, RANDOM_DAGS)
+    autodiff = autodiff_torch.run(sys.modules[__name__], dotnet, cli, autodiff_cases, args.jobs, SEED + 2000)
+    for outcome in autodiff:
+        if outcome.problems or args.verbose:
+            print(f"{'FAIL' if outcome.problems else 'PASS'} {outcome.name}")
+            for p in outcome.problems[:10]:
+                print(f"    {p}")
+
     failed = sum(1 for o in outcomes if o.problems)
+    autodiff_failed = sum(1 for o in autodiff if o.problems)
+    print()
+    print(f"Autodiff: {len(autodiff) // 2} graphs, each with a Hessian-vector product against torch's double backward "
+          f"and every node's tangent against torch.autograd.forward_ad and central differences; "
+          f"{sum(o.compared for o in autodiff)} numbers compared (rel {autodiff_torch.RTOL:g}, abs {autodiff_torch.ATOL:g}; "
+          f"differences {autodiff_torch.FD_TOL:g}); {len(autodiff) - autodiff_failed} passed, {autodiff_failed} failed.")
     print()
     print(f"Compared {len(cases)} graphs with torch {torch.__version__} (float64) "
           f"in {time.monotonic() - started:.1f} s; tolerance rel {RTOL:g}, abs {ATOL:g}.")
     print()
     print_table(outcomes)
     print()
-    print(f"{len(outcomes) - failed} passed, {failed} failed")
+    failed += autodiff_failed
+    total = len(outcomes) + len(autodiff)
+    print(f"{total - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 

@@ -39,7 +39,7 @@ internal sealed class GraphRun(string path, TextWriter error)
     /// Forward and backward; with no outputs named and several sinks, forward only, as a server does
     /// (<see cref="ExplainMissingGradients"/> says so).
     /// </summary>
-    public EvaluationResult? Evaluate(string[] outputs, string[] wrt, bool recordEdgeGradients)
+    public EvaluationResult? Evaluate(string[] outputs, string[] wrt, bool recordEdgeGradients, IReadOnlyList<TangentArgument>? tangents = null)
     {
         var compilation = Compile();
         if (compilation is null)
@@ -51,6 +51,7 @@ internal sealed class GraphRun(string path, TextWriter error)
             Outputs = outputs.Length > 0 ? outputs : compilation.DefaultOutputs,
             Wrt = wrt,
             RecordEdgeGradients = recordEdgeGradients,
+            Tangents = (tangents ?? []).ToDictionary(t => t.NodeId, t => t.ShapedFor(compilation.Plan)),
         };
         var problems = compilation.Problems.Concat(compilation.CheckRequest(request)).ToList();
         if (problems.Count > 0 || compilation.Plan is null)

@@ -28,13 +28,20 @@ internal sealed class RemoteRun(string path, string server, string? token, strin
         });
     }
 
-    public async Task<EvaluationReport?> EvaluateAsync(string[] outputs, string[] wrt)
+    public async Task<EvaluationReport?> EvaluateAsync(string[] outputs, string[] wrt, IReadOnlyList<TangentArgument>? tangents = null)
     {
         return await CallAsync(async client =>
         {
-            var request = new Proto.EvaluateRequest { Graph = GraphFiles.Read(path), Trace = true };
+            var graph = GraphFiles.Read(path);
+            var request = new Proto.EvaluateRequest { Graph = graph, Trace = true };
             request.Outputs.Add(outputs);
             request.Wrt.Add(wrt);
+            // Shaped by the file's own leaves; the server says what is wrong with a tangent that does not fit.
+            var plan = tangents is { Count: > 0 } ? Engine.Compilation.GraphCompiler.Compile(graph).Plan : null;
+            foreach (var tangent in tangents ?? [])
+            {
+                request.Tangents[tangent.NodeId] = Engine.Tensors.TensorProtos.ToProto(tangent.ShapedFor(plan));
+            }
             using var call = client.Evaluate(request);
             var events = new List<Proto.EvaluateEvent>();
             await foreach (var e in call.ResponseStream.ReadAllAsync())
@@ -42,6 +49,15 @@ internal sealed class RemoteRun(string path, string server, string? token, strin
                 events.Add(e);
             }
             return EvaluationReport.FromEvents(events, wrt);
+        });
+    }
+
+    public async Task<Proto.DifferentiateResponse?> DifferentiateAsync(Proto.DifferentiateRequest request)
+    {
+        return await CallAsync(async client =>
+        {
+            request.Graph = GraphFiles.Read(path);
+            return await client.DifferentiateAsync(request);
         });
     }
 

@@ -32,6 +32,11 @@ internal static class EvaluationJson
                 json.WriteEndArray();
                 json.WritePropertyName("value");
                 WriteTensor(json, node.Value);
+                if (report.HasTangents)
+                {
+                    json.WritePropertyName("tangent");
+                    WriteTensor(json, node.Tangent);
+                }
                 json.WritePropertyName("gradient");
                 WriteTensor(json, node.Gradient);
                 json.WriteEndObject();

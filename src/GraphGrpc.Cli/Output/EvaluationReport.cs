@@ -5,7 +5,8 @@ using Proto = GraphGrpc.Contracts.V1;
 namespace GraphGrpc.Cli.Output;
 
 /// <summary>One node's line in the report.</summary>
-internal sealed record NodeReport(string Id, string Op, int[] Shape, Tensor Value, Tensor? Gradient);
+/// <summary>One node's line in the report; <see cref="Tangent"/> is set when tangents were given.</summary>
+internal sealed record NodeReport(string Id, string Op, int[] Shape, Tensor Value, Tensor? Gradient, Tensor? Tangent = null);
 
 /// <summary>
 /// What eval prints, whether the graph ran here or on a server: so both print the same JSON.
@@ -16,11 +17,15 @@ internal sealed record EvaluationReport(
     IReadOnlyList<string> Outputs, IReadOnlyList<string> Wrt, IReadOnlyList<NodeReport> Nodes, string? FirstNonFinite, string? NonFinitePhase,
     IReadOnlyList<string> SummaryOutputs)
 {
+    /// <summary>Whether the nodes carry tangents, which the JSON then shows beside each value.</summary>
+    public bool HasTangents => Nodes.Any(node => node.Tangent is not null);
+
     public static EvaluationReport FromLocal(EvaluationResult result)
     {
         var plan = result.Plan;
         var nodes = Enumerable.Range(0, plan.Count)
-            .Select(slot => new NodeReport(plan.Ids[slot], plan.Ops[slot].Name, plan.Shapes[slot], result.Values[slot], result.Gradients[slot]))
+            .Select(slot => new NodeReport(plan.Ids[slot], plan.Ops[slot].Name, plan.Shapes[slot], result.Values[slot], result.Gradients[slot],
+                result.Tangents?[slot]))
             .ToList();
         return new EvaluationReport(result.Request.Outputs, result.Request.Wrt, nodes,
             result.FirstNonFinite?.NodeId, result.FirstNonFinite is null ? null : PhaseName(result.FirstNonFinite.Phase == EvaluationPhase.Backward),
@@ -36,9 +41,10 @@ internal sealed record EvaluationReport(
     {
         var values = events.Where(e => e.Value is not null).ToDictionary(e => e.Value.NodeId, e => TensorProtos.FromProto(e.Value.Value));
         var gradients = events.Where(e => e.Gradient is not null).ToDictionary(e => e.Gradient.NodeId, e => TensorProtos.FromProto(e.Gradient.Gradient));
+        var tangents = events.Where(e => e.Tangent is not null).ToDictionary(e => e.Tangent.NodeId, e => TensorProtos.FromProto(e.Tangent.Tangent));
         var nodes = events.Where(e => e.Trace is not null)
             .Select(e => new NodeReport(e.Trace.NodeId, e.Trace.Op, e.Trace.OutputShape.Dims.Select(d => (int)d).ToArray(),
-                values[e.Trace.NodeId], gradients.GetValueOrDefault(e.Trace.NodeId)))
+                values[e.Trace.NodeId], gradients.GetValueOrDefault(e.Trace.NodeId), tangents.GetValueOrDefault(e.Trace.NodeId)))
             .ToList();
         var summary = events.Last(e => e.Summary is not null).Summary;
         // The server differentiates its one sink when asked for no output; the summary names what it chose.

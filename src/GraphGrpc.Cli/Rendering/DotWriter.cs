@@ -8,6 +8,10 @@ internal static class DotWriter
     public static string Write(GraphDrawing drawing)
     {
         var text = new StringBuilder("digraph graphgrpc {\n  rankdir=LR;\n");
+        foreach (var note in drawing.Notes)
+        {
+            text.Append($"  // {note}\n");
+        }
         foreach (var node in drawing.Nodes)
         {
             var (shape, fill) = node.Kind switch
@@ -17,12 +21,21 @@ internal static class DotWriter
                 NodeKind.Output => ("box", "#e8f5e9"),
                 _ => ("box", "#fff3e0"),
             };
-            text.Append($"  n{node.Slot} [label={Quote(string.Join("\n", node.Lines))}, shape={shape}, style=filled, fillcolor=\"{fill}\"];\n");
+            var highlight = node.Highlighted ? ", color=\"#d32f2f\", penwidth=3" : "";
+            text.Append($"  n{node.Slot} [label={Quote(string.Join("\n", node.Lines))}, shape={shape}, style=filled, fillcolor=\"{fill}\"{highlight}];\n");
         }
         foreach (var edge in drawing.Edges)
         {
-            var label = edge.Label is null ? "" : $" [label={Quote(edge.Label)}]";
-            text.Append($"  n{edge.From} -> n{edge.To}{label};\n");
+            var attributes = new List<string>();
+            if (edge.Label is not null)
+            {
+                attributes.Add($"label={Quote(edge.Label)}");
+            }
+            if (edge.Highlighted)
+            {
+                attributes.Add("color=\"#d32f2f\", penwidth=3");
+            }
+            text.Append($"  n{edge.From} -> n{edge.To}{(attributes.Count == 0 ? "" : $" [{string.Join(", ", attributes)}]")};\n");
         }
         text.Append("}\n");
         return text.ToString();

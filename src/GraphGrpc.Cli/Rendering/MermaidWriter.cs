@@ -8,6 +8,10 @@ internal static class MermaidWriter
     public static string Write(GraphDrawing drawing)
     {
         var text = new StringBuilder("flowchart LR\n");
+        foreach (var note in drawing.Notes)
+        {
+            text.Append($"  %% {note}\n");
+        }
         foreach (var node in drawing.Nodes)
         {
             var label = Quote(string.Join("<br/>", node.Lines));
@@ -16,8 +20,19 @@ internal static class MermaidWriter
         }
         foreach (var edge in drawing.Edges)
         {
-            var arrow = edge.Label is null ? "-->" : $"-->|{Quote(edge.Label)}|";
+            // A highlighted edge is drawn thick (==>); linkStyle below colours it.
+            var line = edge.Highlighted ? "==>" : "-->";
+            var arrow = edge.Label is null ? line : $"{line}|{Quote(edge.Label)}|";
             text.Append($"  n{edge.From} {arrow} n{edge.To}\n");
+        }
+        var highlighted = drawing.Edges.Select((edge, index) => (edge, index)).Where(e => e.edge.Highlighted).Select(e => e.index).ToList();
+        if (highlighted.Count > 0)
+        {
+            text.Append($"  linkStyle {string.Join(",", highlighted)} stroke:#d32f2f,stroke-width:3px\n");
+        }
+        foreach (var node in drawing.Nodes.Where(node => node.Highlighted))
+        {
+            text.Append($"  style n{node.Slot} stroke:#d32f2f,stroke-width:3px\n");
         }
         text.Append("  classDef input fill:#e3f2fd,stroke:#1976d2,stroke-width:2px\n");
         text.Append("  classDef constant fill:#f5f5f5,stroke:#757575\n");

@@ -150,6 +150,12 @@ public sealed class GraphBuilder
     /// <summary>max(0, x).</summary>
     public NodeRef Relu(Operand x, string? id = null) => Append("relu", id, [x], node => node.Relu = new());
 
+    /// <summary>-1, 0 or 1 by the sign of x; NaN stays NaN.</summary>
+    public NodeRef Sign(Operand x, string? id = null) => Append("sign", id, [x], node => node.Sign = new());
+
+    /// <summary>x itself, as a node of its own.</summary>
+    public NodeRef Identity(Operand x, string? id = null) => Append("identity", id, [x], node => node.Identity = new());
+
     // Linear algebra and movement.
 
     /// <summary>The matrix product, as numpy.matmul: a vector acts as a row on the left and a column on the right.</summary>
@@ -164,6 +170,13 @@ public sealed class GraphBuilder
     {
         ArgumentNullException.ThrowIfNull(shape);
         return Append("reshape", id, [x], node => node.Reshape = new Proto.Reshape { Shape = { shape } });
+    }
+
+    /// <summary>x repeated along new or size-1 axes to <paramref name="shape"/>, as numpy.broadcast_to.</summary>
+    public NodeRef BroadcastTo(Operand x, IReadOnlyList<long> shape, string? id = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Append("broadcast_to", id, [x], node => node.BroadcastTo = new Proto.BroadcastTo { Shape = { shape } });
     }
 
     // Reductions.

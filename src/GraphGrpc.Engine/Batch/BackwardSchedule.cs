@@ -53,7 +53,7 @@ internal sealed class BackwardSchedule
         var reached = new bool[count];
         var holder = Enumerable.Range(0, count).ToArray();
         var seeds = new List<int>();
-        foreach (var output in plan.Outputs)
+        foreach (var output in plan.SeededOutputs)
         {
             if (plan.OnPath[output] && !reached[output])
             {

@@ -11,8 +11,10 @@ namespace GraphGrpc.Engine.Batch;
 public static class BatchEvaluator
 {
     /// <param name="inputs">One column per batch input, in the request's order: points × elements per point.</param>
-    public static BatchResult Evaluate(BatchPlan plan, IReadOnlyList<double[]> inputs, int pointCount, CancellationToken cancellationToken = default) =>
-        EvaluateInto(plan, inputs, BatchResult.Allocate(plan, pointCount), cancellationToken);
+    /// <param name="tangents">With <see cref="BatchRequest.Tangents"/>: one per named leaf, in that order, a column for a batch input, one point's elements for a shared leaf.</param>
+    public static BatchResult Evaluate(
+        BatchPlan plan, IReadOnlyList<double[]> inputs, int pointCount, CancellationToken cancellationToken = default, IReadOnlyList<double[]>? tangents = null) =>
+        EvaluateInto(plan, inputs, BatchResult.Allocate(plan, pointCount), cancellationToken, tangents: tangents);
 
     /// <summary>
     /// Evaluates into the columns of <paramref name="result"/> (from <see cref="BatchResult.Allocate"/>),
@@ -21,9 +23,19 @@ public static class BatchEvaluator
     /// </summary>
     /// <param name="maxWorkers">The most cores this batch may use at once; 0 means one per core. A server
     /// bounds it so that small calls beside a large batch keep a core.</param>
+    /// <param name="tangents">As for <see cref="Evaluate"/>.</param>
     public static BatchResult EvaluateInto(
-        BatchPlan plan, IReadOnlyList<double[]> inputs, BatchResult result, CancellationToken cancellationToken = default, int maxWorkers = 0)
+        BatchPlan plan, IReadOnlyList<double[]> inputs, BatchResult result, CancellationToken cancellationToken = default, int maxWorkers = 0,
+        IReadOnlyList<double[]>? tangents = null)
     {
+        if (plan.Tangent is { } tangent)
+        {
+            return EvaluateWithTangents(plan, tangent, inputs, result, tangents ?? [], cancellationToken, maxWorkers);
+        }
+        if (tangents is { Count: > 0 })
+        {
+            throw new ArgumentException("tangents were passed, but the plan's request names no leaves that carry them", nameof(tangents));
+        }
         ArgumentOutOfRangeException.ThrowIfNegative(maxWorkers);
         var pointCount = result.PointCount;
         for (var i = 0; i < plan.BatchInputs.Length; i++)
@@ -92,6 +104,84 @@ public static class BatchEvaluator
             }
         });
 
+        SumPartials(plan, gradients, summed, partialSums, chunkCount, sumWidth);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs the extended plan: the tangent leaves become batch inputs (a shared leaf's tangent repeated for
+    /// every point), and the outputs' tangents come back as extra output columns, written straight into the result's.
+    /// </summary>
+    private static BatchResult EvaluateWithTangents(
+        BatchPlan plan, TangentBatch tangent, IReadOnlyList<double[]> inputs, BatchResult result, IReadOnlyList<double[]> tangents,
+        CancellationToken cancellationToken, int maxWorkers)
+    {
+        var request = plan.Request;
+        if (tangents.Count != request.Tangents.Count)
+        {
+            throw new ArgumentException($"the request names {request.Tangents.Count} leaves with tangents but {tangents.Count} were passed", nameof(tangents));
+        }
+        if (result.Tangents.Length != plan.Outputs.Length)
+        {
+            throw new ArgumentException("the result has no tangent columns; make it with BatchResult.Allocate", nameof(result));
+        }
+        var pointCount = result.PointCount;
+        var columns = new List<double[]>(inputs);
+        for (var i = 0; i < tangents.Count; i++)
+        {
+            var size = plan.PointSizes[plan.Plan.SlotOf(request.Tangents[i])];
+            var expected = tangent.Shared[i] ? size : (long)pointCount * size;
+            if (tangents[i].Length != expected)
+            {
+                throw new ArgumentException(
+                    $"the tangent of '{request.Tangents[i]}' has {tangents[i].Length} values; it needs {expected} ({(tangent.Shared[i] ? "one point's elements: it is a shared leaf" : $"{pointCount} points of {size}")})",
+                    nameof(tangents));
+            }
+            columns.Add(tangent.Shared[i] ? Repeat(tangents[i], pointCount) : tangents[i]);
+        }
+        var outputs = new double[tangent.Inner.Outputs.Length][];
+        for (var o = 0; o < plan.Outputs.Length; o++)
+        {
+            outputs[o] = result.Outputs[o];
+        }
+        for (var o = 0; o < plan.Outputs.Length; o++)
+        {
+            var column = tangent.ColumnOfTangent[o];
+            if (column >= plan.Outputs.Length && outputs[column] is null)
+            {
+                outputs[column] = result.Tangents[o];
+            }
+        }
+        EvaluateInto(tangent.Inner, columns, new BatchResult(pointCount, outputs, result.Gradients), cancellationToken, maxWorkers);
+        // Tangents that are zero, or that share a column with an output or another tangent, are copied in.
+        for (var o = 0; o < plan.Outputs.Length; o++)
+        {
+            var column = tangent.ColumnOfTangent[o];
+            if (column < 0)
+            {
+                Array.Clear(result.Tangents[o]);
+            }
+            else if (!ReferenceEquals(outputs[column], result.Tangents[o]))
+            {
+                outputs[column].CopyTo(result.Tangents[o], 0);
+            }
+        }
+        return result;
+    }
+
+    private static double[] Repeat(double[] point, int pointCount)
+    {
+        var column = GC.AllocateUninitializedArray<double>(point.Length * pointCount);
+        for (var k = 0; k < pointCount; k++)
+        {
+            point.CopyTo(column, k * point.Length);
+        }
+        return column;
+    }
+
+    /// <summary>Adds each chunk's summed gradients into the result, in chunk order, so the total does not depend on thread timing.</summary>
+    private static void SumPartials(BatchPlan plan, double[][] gradients, bool[] summed, double[] partialSums, int chunkCount, int sumWidth)
+    {
         var offset = 0;
         for (var w = 0; w < plan.Wrt.Length; w++)
         {
@@ -110,6 +200,5 @@ public static class BatchEvaluator
             }
             offset += total.Length;
         }
-        return result;
     }
 }

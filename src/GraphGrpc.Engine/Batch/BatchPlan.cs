@@ -38,7 +38,8 @@ public sealed class BatchPlan
         BatchInputs = request.BatchInputs.Select(plan.SlotOf).ToArray();
         Outputs = request.Outputs.Select(plan.SlotOf).ToArray();
         // As for one point, no wrt means every input leaf.
-        Wrt = request.Wrt.Count > 0
+        Wrt = request.ForwardOnly ? []
+            : request.Wrt.Count > 0
             ? request.Wrt.Select(plan.SlotOf).ToArray()
             : Enumerable.Range(0, plan.Count).Where(slot => plan.Ops[slot] is LeafOp { IsVariable: true }).ToArray();
 
@@ -51,7 +52,8 @@ public sealed class BatchPlan
         {
             Varies[slot] |= plan.Inputs[slot].Any(input => Varies[input]);
         }
-        OnPath = PathSlots.Between(plan, Outputs, Wrt);
+        SeededOutputs = request.ForwardOnly ? [] : Outputs[..(request.SeededOutputs ?? Outputs.Length)];
+        OnPath = PathSlots.Between(plan, SeededOutputs, Wrt);
         SharedValues = ComputeShared();
 
         ValueInColumn = new bool[plan.Count];
@@ -81,7 +83,9 @@ public sealed class BatchPlan
         var largest = PointSizes.DefaultIfEmpty(1).Max();
         var bytesPerPoint = (Buffers.ElementsPerPoint + columns + 2L * largest) * sizeof(double);
         ChunkSize = chunkSize ?? (int)Math.Clamp(ChunkBytes / Math.Max(1, bytesPerPoint), MinChunk, MaxChunk);
-        Fused = fuse ? FusedChunk.TryCreate(this) : null;
+        // With tangents, the extended plan runs (fused when it can); this one only describes the request.
+        Tangent = request.Tangents.Count > 0 ? TangentBatch.Create(this, chunkSize, fuse) : null;
+        Fused = fuse && Tangent is null ? FusedChunk.TryCreate(this) : null;
         if (chunkSize is null && Fused is not null)
         {
             // Whole vectors per chunk, so that only the batch's last chunk has points the loop leaves to the steps.
@@ -101,6 +105,9 @@ public sealed class BatchPlan
     public int[] Outputs { get; }
 
     public int[] Wrt { get; }
+
+    /// <summary>The outputs backward starts from: all of them, unless the request says fewer.</summary>
+    internal int[] SeededOutputs { get; }
 
     /// <summary>Slots whose value depends on a batch input.</summary>
     public bool[] Varies { get; }
@@ -132,6 +139,9 @@ public sealed class BatchPlan
     /// <summary>The whole plan as one fused loop, when every step can fuse; else null.</summary>
     internal FusedChunk? Fused { get; }
 
+    /// <summary>With tangents asked for, the plan extended with tangent nodes that evaluates the batch; else null.</summary>
+    internal TangentBatch? Tangent { get; }
+
     /// <summary>Workers' scratch, given back after each batch for the next one.</summary>
     internal ConcurrentBag<ChunkBuffers> SpareBuffers { get; } = [];
 
@@ -159,6 +169,21 @@ public sealed class BatchPlan
                 throw new ArgumentException($"node '{id}' is a batch input but not an input leaf", nameof(request));
             }
         }
+        if (request.ForwardOnly && request.Wrt.Count > 0)
+        {
+            throw new ArgumentException("a forward-only batch takes no wrt nodes", nameof(request));
+        }
+        foreach (var id in request.Tangents)
+        {
+            if (plan.Ops[plan.SlotOf(id)] is not LeafOp { IsVariable: true })
+            {
+                throw new ArgumentException($"node '{id}' has a tangent but is not an input leaf", nameof(request));
+            }
+        }
+        if (request.Tangents.Distinct().Count() != request.Tangents.Count)
+        {
+            throw new ArgumentException("a leaf is named twice among the tangents", nameof(request));
+        }
         var made = Made.GetOrCreateValue(plan);
         var key = Key(request, chunkSize, fuse);
         if (made.TryGetValue(key, out var batchPlan))
@@ -177,7 +202,7 @@ public sealed class BatchPlan
     private static string Key(BatchRequest request, int? chunkSize, bool fuse)
     {
         static string Ids(IReadOnlyList<string> ids) => string.Concat(ids.Select(id => $"{id.Length}:{id}"));
-        return $"{Ids(request.BatchInputs)}|{Ids(request.Outputs)}|{Ids(request.Wrt)}|{request.SharedGradients}|{chunkSize}|{fuse}";
+        return $"{Ids(request.BatchInputs)}|{Ids(request.Outputs)}|{Ids(request.Wrt)}|{request.SharedGradients}|{request.ForwardOnly}|{request.SeededOutputs}|{Ids(request.Tangents)}|{chunkSize}|{fuse}";
     }
 
     private Tensor?[] ComputeShared()

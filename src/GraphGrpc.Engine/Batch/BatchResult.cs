@@ -7,6 +7,9 @@ namespace GraphGrpc.Engine.Batch;
 /// </summary>
 public sealed record BatchResult(int PointCount, double[][] Outputs, double[][] Gradients)
 {
+    /// <summary>With tangents asked for, one column per output (points × elements): each output's tangent. Empty otherwise.</summary>
+    public double[][] Tangents { get; init; } = [];
+
     /// <summary>Columns of the right lengths for <paramref name="pointCount"/> points of <paramref name="plan"/>, to evaluate into.</summary>
     public static BatchResult Allocate(BatchPlan plan, int pointCount)
     {
@@ -16,6 +19,7 @@ public sealed record BatchResult(int PointCount, double[][] Outputs, double[][] 
         var gradients = plan.Wrt
             .Select(slot => GC.AllocateUninitializedArray<double>(plan.IsSummed(slot) ? plan.PointSizes[slot] : pointCount * plan.PointSizes[slot]))
             .ToArray();
-        return new BatchResult(pointCount, outputs, gradients);
+        var tangents = plan.Tangent is null ? [] : plan.Outputs.Select(slot => GC.AllocateUninitializedArray<double>(pointCount * plan.PointSizes[slot])).ToArray();
+        return new BatchResult(pointCount, outputs, gradients) { Tangents = tangents };
     }
 }

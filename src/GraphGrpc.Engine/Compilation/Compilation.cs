@@ -12,10 +12,13 @@ public sealed class Compilation
     private readonly Lazy<Plan>? _plan;
 
     private readonly string[] _sinks;
+    private readonly bool?[] _isInputLeaf;
 
     internal Compilation(
-        List<GraphProblem> problems, Lazy<Plan>? plan, Dictionary<string, int>? indexById, int[]?[]? shapes = null, string[]? sinks = null)
+        List<GraphProblem> problems, Lazy<Plan>? plan, Dictionary<string, int>? indexById, int[]?[]? shapes = null, string[]? sinks = null,
+        bool?[]? isInputLeaf = null)
     {
+        _isInputLeaf = isInputLeaf ?? [];
         _sinks = sinks ?? [];
         Problems = problems;
         _plan = plan;
@@ -44,7 +47,8 @@ public sealed class Compilation
 
     /// <summary>
     /// The problems of a request against this graph: outputs and "with respect to" nodes that do not
-    /// exist, and seeds that are not for an output or do not have its shape. Works on an invalid graph
+    /// exist, seeds that are not for an output or do not have its shape, and tangents that are not for an
+    /// input leaf or do not have its shape. Works on an invalid graph
     /// too, so a client hears of every problem at once.
     /// </summary>
     public IReadOnlyList<GraphProblem> CheckRequest(EvaluationRequest request)
@@ -80,6 +84,22 @@ public sealed class Compilation
             {
                 problems.Add(new GraphProblem(id, ProblemKind.InvalidSeed,
                     $"seed has shape {Shapes.Format(seed.Shape)} but the output has shape {Shapes.Format(shape)}"));
+            }
+        }
+        foreach (var (id, tangent) in request.Tangents)
+        {
+            if (!_indexById.TryGetValue(id, out var index))
+            {
+                problems.Add(new GraphProblem(id, ProblemKind.UnknownNode, "has a tangent but is not a node of the graph"));
+            }
+            else if (index < _isInputLeaf.Length && _isInputLeaf[index] == false)
+            {
+                problems.Add(new GraphProblem(id, ProblemKind.InvalidValue, "has a tangent but is not an input leaf: only inputs take tangents"));
+            }
+            else if (index < _shapes.Length && _shapes[index] is { } shape && !Shapes.SameShape(shape, tangent.Shape))
+            {
+                problems.Add(new GraphProblem(id, ProblemKind.InvalidValue,
+                    $"tangent has shape {Shapes.Format(tangent.Shape)} but the input has shape {Shapes.Format(shape)}"));
             }
         }
         return problems;

@@ -52,7 +52,7 @@ public static class GraphCompiler
         var shapes = InferShapes(nodes, order, ops, inputs, limits, problems);
         if (problems.Count > 0)
         {
-            return new Compilation(problems, null, indexById, shapes);
+            return new Compilation(problems, null, indexById, shapes, isInputLeaf: InputLeaves(ops));
         }
         var consumed = new bool[nodes.Count];
         foreach (var operands in inputs)
@@ -93,8 +93,11 @@ public static class GraphCompiler
             // The compilation's index of ids serves the plan too, through slotOf, rather than a second dictionary of every id.
             return new Plan(ids, planOps, planInputs, planShapes, sinkNodes.Select(i => slotOf[i]).ToArray(), indexById, slotOf);
         });
-        return new Compilation(problems, plan, indexById, shapes, sinkNodes.Select(i => nodes[i].Id).ToArray());
+        return new Compilation(problems, plan, indexById, shapes, sinkNodes.Select(i => nodes[i].Id).ToArray(), InputLeaves(ops));
     }
+
+    /// <summary>Whether each node is an input leaf; null where its op could not be made, so nothing is said of it.</summary>
+    private static bool?[] InputLeaves(Op?[] ops) => [.. ops.Select(op => op is null ? (bool?)null : op is Ops.Leaves.LeafOp { IsVariable: true })];
 
     /// <summary>The cycle as a -> b -> c -> a; a very long one keeps its ends and says how many nodes it has.</summary>
     private static string CyclePath(IList<Proto.Node> nodes, int[] cycle)

@@ -16,6 +16,12 @@ public sealed record EvaluationRequest
 
     public IReadOnlyDictionary<string, Tensor> Seeds { get; init; } = new Dictionary<string, Tensor>();
 
+    /// <summary>
+    /// Forward mode: a tangent per input leaf, shaped like it (a leaf not named has tangent zero). When any
+    /// is given, every node's tangent (its Jacobian-vector product) is computed beside its value.
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> Tangents { get; init; } = new Dictionary<string, Tensor>();
+
     /// <summary>Also keep what flows along each edge backwards, for drawing the gradient-flow graph.</summary>
     public bool RecordEdgeGradients { get; init; }
 

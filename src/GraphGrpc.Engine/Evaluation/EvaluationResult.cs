@@ -33,7 +33,13 @@ public sealed class EvaluationResult(
     /// <summary>When recorded, how long each slot's backward rule took; zero for slots backward skipped.</summary>
     public TimeSpan[]? BackwardTimes { get; } = backwardTimes;
 
+    /// <summary>With tangents asked for, each slot's tangent (zeros where no tangent reaches); null otherwise.</summary>
+    public Tensor[]? Tangents { get; init; }
+
     public Tensor ValueOf(string id) => Values[Plan.SlotOf(id)];
 
     public Tensor? GradientOf(string id) => Gradients[Plan.SlotOf(id)];
+
+    /// <summary>The node's tangent; null when the request gave no tangents.</summary>
+    public Tensor? TangentOf(string id) => Tangents?[Plan.SlotOf(id)];
 }

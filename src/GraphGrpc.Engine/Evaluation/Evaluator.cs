@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GraphGrpc.Engine.Compilation;
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Ops;
 using GraphGrpc.Engine.Tensors;
 
@@ -36,17 +37,89 @@ public static class Evaluator
 
         public Tensor[] Values { get; } = new Tensor[plan.Count];
 
+        /// <summary>Each slot's tangent, when the request gave tangents.</summary>
+        private Tensor[]? _tangents;
+
         public EvaluationResult Execute()
         {
             var clock = Stopwatch.StartNew();
-            Forward();
+            if (request.Tangents.Count > 0)
+            {
+                ForwardWithTangents();
+            }
+            else
+            {
+                Forward();
+            }
             var forwardTime = clock.Elapsed;
             var firstNonFinite = FirstNonFiniteValue();
 
             clock.Restart();
             var firstNonFiniteGradient = request.Outputs.Count > 0 ? Backward() : null;
             return new EvaluationResult(plan, request, Values, _gradients, _edgeGradients, firstNonFinite ?? firstNonFiniteGradient,
-                forwardTime, clock.Elapsed, _forwardTimes, _backwardTimes);
+                forwardTime, clock.Elapsed, _forwardTimes, _backwardTimes) { Tangents = _tangents };
+        }
+
+        /// <summary>
+        /// Forward over the plan extended with tangent nodes: each original slot, then the tangent nodes its
+        /// JVP rule added, so its tangent is known right after its value.
+        /// </summary>
+        private void ForwardWithTangents()
+        {
+            var leaves = request.Tangents.Keys.Select(plan.SlotOf).Order().ToArray();
+            var tangentPlan = TangentPlan.For(plan, leaves);
+            var extended = tangentPlan.Plan;
+            var values = new Tensor[extended.Count];
+            for (var i = 0; i < leaves.Length; i++)
+            {
+                values[tangentPlan.TangentLeaves[i]] = request.Tangents[plan.Ids[leaves[i]]];
+            }
+            var isTangentLeaf = new bool[extended.Count];
+            foreach (var leaf in tangentPlan.TangentLeaves)
+            {
+                isTangentLeaf[leaf] = true;
+            }
+            var operands = new Tensor[extended.Inputs.Max(inputs => inputs.Length)];
+            _tangents = new Tensor[plan.Count];
+            var next = plan.Count;
+            var at = 0;
+            try
+            {
+                for (var slot = 0; slot < plan.Count; slot++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    at = slot;
+                    var started = Stopwatch.GetTimestamp();
+                    values[slot] = plan.Ops[slot].Forward(Gather(values, extended.Inputs[slot], operands));
+                    _forwardTimes?[slot] = Stopwatch.GetElapsedTime(started);
+                    for (; next < tangentPlan.GroupEnds[slot]; next++)
+                    {
+                        at = next;
+                        if (!isTangentLeaf[next])
+                        {
+                            values[next] = extended.Ops[next].Forward(Gather(values, extended.Inputs[next], operands));
+                        }
+                    }
+                    Values[slot] = values[slot];
+                    var tangentSlot = tangentPlan.TangentOf[slot];
+                    _tangents[slot] = tangentSlot >= 0 ? values[tangentSlot] : Tensor.Zeros(plan.Shapes[slot]);
+                    observer?.OnValue(slot, Values[slot]);
+                    observer?.OnTangent(slot, _tangents[slot]);
+                }
+            }
+            catch (InvalidOperandException e)
+            {
+                throw new EvaluationException(extended.Ids[at], $"{extended.Ops[at].Name}: {e.Message}", e);
+            }
+        }
+
+        private static ReadOnlySpan<Tensor> Gather(Tensor[] values, int[] inputSlots, Tensor[] operands)
+        {
+            for (var k = 0; k < inputSlots.Length; k++)
+            {
+                operands[k] = values[inputSlots[k]];
+            }
+            return operands.AsSpan(0, inputSlots.Length);
         }
 
         public void Forward()
@@ -152,14 +225,7 @@ public static class Evaluator
             return null;
         }
 
-        private ReadOnlySpan<Tensor> Gather(int[] inputSlots)
-        {
-            for (var k = 0; k < inputSlots.Length; k++)
-            {
-                _operands[k] = Values[inputSlots[k]];
-            }
-            return _operands.AsSpan(0, inputSlots.Length);
-        }
+        private ReadOnlySpan<Tensor> Gather(int[] inputSlots) => Gather(Values, inputSlots, _operands);
 
         /// <summary>Names the node whose operands' values were outside its op's domain.</summary>
         private EvaluationException NodeFailed(int slot, InvalidOperandException e) =>

@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops;
@@ -34,4 +35,18 @@ public abstract class Op
     /// have these shapes: false exactly where it returns null, so a batch can plan its backward pass ahead.
     /// </summary>
     public virtual bool HasGradient(int input, ReadOnlySpan<int[]> inputShapes) => true;
+
+    /// <summary>
+    /// <see cref="Backward"/> written with graph ops: the node that computes input number <paramref name="input"/>'s
+    /// share of <paramref name="gradient"/>, shaped like that input; null for no share (zero).
+    /// </summary>
+    public abstract SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit);
+
+    /// <summary>
+    /// The Jacobian-vector product, written with graph ops: the output's tangent given each input's tangent
+    /// (null for zero), shaped like the output; null when it is zero.
+    /// </summary>
+    public abstract SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit);
 }

@@ -43,10 +43,13 @@ public static class OpTable
         [OpCase.Tanh] = Shared(new TanhOp()),
         [OpCase.Sigmoid] = Shared(new SigmoidOp()),
         [OpCase.Relu] = Shared(new ReluOp()),
+        [OpCase.Sign] = Shared(new SignOp()),
+        [OpCase.Identity] = Shared(new IdentityOp()),
 
         [OpCase.Matmul] = Shared(new MatMulOp()),
         [OpCase.Transpose] = (node, _) => new TransposeOp([.. node.Transpose.Perm]),
         [OpCase.Reshape] = (node, _) => new ReshapeOp([.. node.Reshape.Shape]),
+        [OpCase.BroadcastTo] = (node, _) => new BroadcastToOp(BroadcastShape(node.BroadcastTo.Shape)),
 
         [OpCase.Sum] = (node, _) => new ReduceOp(mean: false, [.. node.Sum.Axes], node.Sum.KeepDims),
         [OpCase.Mean] = (node, _) => new ReduceOp(mean: true, [.. node.Mean.Axes], node.Mean.KeepDims),
@@ -79,6 +82,11 @@ public static class OpTable
 
     /// <summary>An op with no attributes, one instance for every node: its rules keep no state, and a million-node graph needs no million copies.</summary>
     private static Func<Proto.Node, long, Op> Shared(Op op) => (_, _) => op;
+
+    private static int[] BroadcastShape(IList<long> shape) =>
+        shape.Any(dim => dim is < 0 or > int.MaxValue)
+            ? throw new OpDefinitionException(ProblemKind.InvalidValue, $"broadcast_to shape [{string.Join(", ", shape)}] has a dimension that is negative or too large")
+            : [.. shape.Select(dim => (int)dim)];
 
     private static LeafOp Leaf(Proto.Tensor? value, bool isVariable, long maxElements)
     {

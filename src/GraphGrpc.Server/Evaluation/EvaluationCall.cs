@@ -51,7 +51,8 @@ internal sealed class EvaluationCall
     {
         var clock = new PhaseClock(rpc);
         var problems = new List<GraphProblem>();
-        var seeds = DecodeSeeds(wire, limits, problems);
+        var seeds = DecodeTensors(wire.Seeds, "seed", ProblemKind.InvalidSeed, limits, problems);
+        var tangents = DecodeTensors(wire.Tangents, "tangent", ProblemKind.InvalidValue, limits, problems);
         if (wire.Graph is null)
         {
             throw InvalidRequest.Exception([new GraphProblem("", ProblemKind.MissingValue, "the request has no graph")]);
@@ -65,6 +66,7 @@ internal sealed class EvaluationCall
             Outputs = wire.Outputs.Count > 0 ? [.. wire.Outputs] : compilation.DefaultOutputs,
             Wrt = [.. wire.Wrt],
             Seeds = seeds,
+            Tangents = tangents,
             RecordNodeTimes = wire.Trace,
         };
         problems.AddRange(compilation.Problems);
@@ -150,21 +152,23 @@ internal sealed class EvaluationCall
         return summary;
     }
 
-    private static Dictionary<string, Tensor> DecodeSeeds(Proto.EvaluateRequest wire, GraphLimits limits, List<GraphProblem> problems)
+    /// <summary>The request's seeds or tangents by node id; one that does not decode is a problem naming its node.</summary>
+    internal static Dictionary<string, Tensor> DecodeTensors(
+        IDictionary<string, Proto.Tensor> wire, string what, ProblemKind kind, GraphLimits limits, List<GraphProblem> problems)
     {
-        var seeds = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (id, tensor) in wire.Seeds)
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (id, tensor) in wire)
         {
             try
             {
-                seeds[id] = TensorProtos.FromProto(tensor, limits.MaxTensorElements);
+                tensors[id] = TensorProtos.FromProto(tensor, limits.MaxTensorElements);
             }
             catch (InvalidTensorException e)
             {
-                problems.Add(new GraphProblem(id, ProblemKind.InvalidSeed, $"seed is invalid: {e.Message}"));
+                problems.Add(new GraphProblem(id, kind, $"{what} is invalid: {e.Message}"));
             }
         }
-        return seeds;
+        return tensors;
     }
 
     private static IEnumerable<GraphProblem> CheckSelection(Proto.NodeSelection? selection, Compilation compilation, string what)

@@ -4,7 +4,10 @@ using Proto = GraphGrpc.Contracts.V1;
 
 namespace GraphGrpc.Server.Evaluation;
 
-/// <summary>Turns each value and gradient the request selected into an event, the moment the evaluator has it.</summary>
+/// <summary>
+/// Turns each value and gradient the request selected into an event, the moment the evaluator has it;
+/// a node's tangent goes right after its value, selected with it.
+/// </summary>
 internal sealed class EventObserver(EvaluationCall call, Action<Proto.EvaluateEvent> emit) : IEvaluationObserver
 {
     public void OnValue(int slot, Tensor value)
@@ -14,6 +17,17 @@ internal sealed class EventObserver(EvaluationCall call, Action<Proto.EvaluateEv
             emit(new Proto.EvaluateEvent
             {
                 Value = new Proto.NodeValue { NodeId = call.Plan.Ids[slot], Value = ProtoConversions.ToProto(value, call.RawTensors) },
+            });
+        }
+    }
+
+    public void OnTangent(int slot, Tensor tangent)
+    {
+        if (call.SendValues[slot])
+        {
+            emit(new Proto.EvaluateEvent
+            {
+                Tangent = new Proto.NodeTangent { NodeId = call.Plan.Ids[slot], Tangent = ProtoConversions.ToProto(tangent, call.RawTensors) },
             });
         }
     }

@@ -95,13 +95,17 @@ internal sealed class GraphEvaluatorService(IOptions<EvaluatorOptions> options, 
         var response = new Proto.EvaluateUnaryResponse();
         var result = call.Run(new EventObserver(call, e =>
         {
-            if (e.Value is not null)
+            switch (e.EventCase)
             {
-                response.Values.Add(e.Value);
-            }
-            else
-            {
-                response.Gradients.Add(e.Gradient);
+                case Proto.EvaluateEvent.EventOneofCase.Value:
+                    response.Values.Add(e.Value);
+                    break;
+                case Proto.EvaluateEvent.EventOneofCase.Tangent:
+                    response.Tangents.Add(e.Tangent);
+                    break;
+                default:
+                    response.Gradients.Add(e.Gradient);
+                    break;
             }
         }), context.CancellationToken);
         if (call.Trace)
@@ -156,6 +160,13 @@ internal sealed class GraphEvaluatorService(IOptions<EvaluatorOptions> options, 
     public override Task<Proto.ExplainResponse> Explain(Proto.ExplainRequest request, ServerCallContext context)
     {
         var (response, nodes) = ExplainCall.Run(request, _limits, cache, context.CancellationToken);
+        RpcObservation.Of(context).NodeCount = nodes;
+        return Task.FromResult(response);
+    }
+
+    public override Task<Proto.DifferentiateResponse> Differentiate(Proto.DifferentiateRequest request, ServerCallContext context)
+    {
+        var (response, nodes) = DifferentiateCall.Run(request, _limits, cache);
         RpcObservation.Of(context).NodeCount = nodes;
         return Task.FromResult(response);
     }

@@ -10,7 +10,8 @@ namespace GraphGrpc.Server.Evaluation;
 /// <summary>
 /// Compiled plans by the content hash of their graph, so a repeated graph skips validation and
 /// compilation, for Evaluate and EvaluateBatch alike. Bounded in entries and in (estimated) bytes;
-/// the least recently used plan goes first. Only valid graphs are kept.
+/// the least recently used plan goes first. Only valid graphs are kept, with the graph message they
+/// came from, so that a gradient graph can be made from a plan named by its hash.
 /// </summary>
 public sealed class PlanCache(IOptions<EvaluatorOptions> options)
 {
@@ -48,12 +49,27 @@ public sealed class PlanCache(IOptions<EvaluatorOptions> options)
         var compilation = GraphCompiler.Compile(graph, limits);
         if (compilation.IsValid)
         {
-            Add(hash, compilation, (long)graph.CalculateSize() * BytesPerWireByte);
+            Add(hash, graph, compilation, (long)graph.CalculateSize() * BytesPerWireByte);
         }
         return (compilation, false);
     }
 
     public bool TryGet(string hash, out Compilation compilation)
+    {
+        var found = TryGetEntry(hash, out var entry);
+        compilation = entry?.Compilation!;
+        return found;
+    }
+
+    /// <summary>The graph message a held plan was compiled from.</summary>
+    public bool TryGetGraph(string hash, out Proto.Graph graph)
+    {
+        var found = TryGetEntry(hash, out var entry);
+        graph = entry?.Graph!;
+        return found;
+    }
+
+    private bool TryGetEntry(string hash, out Entry? entry)
     {
         lock (_lock)
         {
@@ -61,15 +77,15 @@ public sealed class PlanCache(IOptions<EvaluatorOptions> options)
             {
                 _recency.Remove(node);
                 _recency.AddFirst(node);
-                compilation = node.Value.Compilation;
+                entry = node.Value;
                 return true;
             }
         }
-        compilation = null!;
+        entry = null;
         return false;
     }
 
-    private void Add(string hash, Compilation compilation, long bytes)
+    private void Add(string hash, Proto.Graph graph, Compilation compilation, long bytes)
     {
         if (bytes > _maxBytes || _maxEntries == 0)
         {
@@ -88,10 +104,10 @@ public sealed class PlanCache(IOptions<EvaluatorOptions> options)
                 _entries.Remove(oldest.Value.Hash);
                 _bytes -= oldest.Value.Bytes;
             }
-            _entries[hash] = _recency.AddFirst(new Entry(hash, compilation, bytes));
+            _entries[hash] = _recency.AddFirst(new Entry(hash, graph, compilation, bytes));
             _bytes += bytes;
         }
     }
 
-    private sealed record Entry(string Hash, Compilation Compilation, long Bytes);
+    private sealed record Entry(string Hash, Proto.Graph Graph, Compilation Compilation, long Bytes);
 }

@@ -23,6 +23,8 @@ type BatchResult struct {
 	// SummedGradients are, with SharedGradientsSum, the gradients of the nodes shared by all
 	// points, each summed over every point and shaped like its node.
 	SummedGradients map[string]Tensor
+	// Tangents are, with the TangentColumns option, the outputs' tangents, shaped like Outputs.
+	Tangents map[string]Tensor
 	// PlanHash names the compiled plan the server holds, and PlanCacheHit says it was there already.
 	PlanHash     string
 	PlanCacheHit bool
@@ -34,7 +36,7 @@ type BatchResult struct {
 // ChunkSize as raw little-endian bytes; the results come back in the same order.
 // An invalid graph or column fails with a *GraphError.
 func (c *Client) EvaluateBatch(ctx context.Context, graph Source, inputs map[string][]float64, opts ...Option) (*BatchResult, error) {
-	o, err := collect("EvaluateBatch", opts, "ChunkSize", "SharedGradients")
+	o, err := collect("EvaluateBatch", opts, "ChunkSize", "SharedGradients", "TangentColumns", "ForwardOnly")
 	if err != nil {
 		return nil, err
 	}
@@ -50,13 +52,21 @@ func (c *Client) EvaluateBatch(ctx context.Context, graph Source, inputs map[str
 	if err != nil {
 		return nil, err
 	}
+	tangents, err := tangentColumns(columns, o.tangentColumns)
+	if err != nil {
+		return nil, err
+	}
 	names := make([]string, 0, len(columns))
 	for _, column := range columns {
 		names = append(names, column.id)
 	}
+	tangentNames := make([]string, 0, len(tangents))
+	for _, column := range tangents {
+		tangentNames = append(tangentNames, column.id)
+	}
 	start := &pb.BatchStart{
 		Plan: &pb.BatchStart_Graph{Graph: graphProto}, BatchInputs: names, Outputs: o.outputs, Wrt: o.wrt,
-		SharedGradients: o.sharedGradients, RawTensors: true,
+		SharedGradients: o.sharedGradients, RawTensors: true, TangentInputs: tangentNames, ForwardOnly: o.forwardOnly,
 	}
 
 	// The server reads a chunk only after it has sent the previous result, so chunks go out from
@@ -68,7 +78,7 @@ func (c *Client) EvaluateBatch(ctx context.Context, graph Source, inputs map[str
 		return nil, decodeError(err)
 	}
 	sent := make(chan error, 1)
-	go func() { sent <- sendChunks(stream, start, columns, points, chunkSize) }()
+	go func() { sent <- sendChunks(stream, start, columns, tangents, points, chunkSize) }()
 
 	result, err := receiveResults(stream, points, chunkSize)
 	cancel()
@@ -121,7 +131,7 @@ func batchColumns(graph *pb.Graph, inputs map[string][]float64) ([]column, int, 
 	return columns, points, nil
 }
 
-func sendChunks(stream pb.GraphEvaluator_EvaluateBatchClient, start *pb.BatchStart, columns []column, points, chunkSize int) error {
+func sendChunks(stream pb.GraphEvaluator_EvaluateBatchClient, start *pb.BatchStart, columns, tangents []column, points, chunkSize int) error {
 	if err := stream.Send(&pb.EvaluateBatchRequest{Message: &pb.EvaluateBatchRequest_Start{Start: start}}); err != nil {
 		return err
 	}
@@ -130,13 +140,9 @@ func sendChunks(stream pb.GraphEvaluator_EvaluateBatchClient, start *pb.BatchSta
 		if points-first < k {
 			k = points - first
 		}
-		chunk := &pb.BatchChunk{Sequence: sequence, Columns: map[string]*pb.Tensor{}}
-		for _, c := range columns {
-			size := int(elementCount(c.pointShape))
-			chunk.Columns[c.id] = &pb.Tensor{
-				Shape: append([]int64{int64(k)}, c.pointShape...),
-				Raw:   encodeRaw(c.data[first*size : (first+k)*size]),
-			}
+		chunk := &pb.BatchChunk{Sequence: sequence, Columns: chunkColumns(columns, first, k)}
+		if len(tangents) > 0 {
+			chunk.Tangents = chunkColumns(tangents, first, k)
 		}
 		if err := stream.Send(&pb.EvaluateBatchRequest{Message: &pb.EvaluateBatchRequest_Chunk{Chunk: chunk}}); err != nil {
 			return err
@@ -145,11 +151,24 @@ func sendChunks(stream pb.GraphEvaluator_EvaluateBatchClient, start *pb.BatchSta
 	return stream.CloseSend()
 }
 
+// chunkColumns are the k points from first on of each column, as raw tensors [k, ...point shape].
+func chunkColumns(columns []column, first, k int) map[string]*pb.Tensor {
+	tensors := make(map[string]*pb.Tensor, len(columns))
+	for _, c := range columns {
+		size := int(elementCount(c.pointShape))
+		tensors[c.id] = &pb.Tensor{
+			Shape: append([]int64{int64(k)}, c.pointShape...),
+			Raw:   encodeRaw(c.data[first*size : (first+k)*size]),
+		}
+	}
+	return tensors
+}
+
 // receiveResults reads BatchReady, a result per chunk in order, and the summary, and joins the
 // chunks' columns.
 func receiveResults(stream pb.GraphEvaluator_EvaluateBatchClient, points, chunkSize int) (*BatchResult, error) {
-	result := &BatchResult{Outputs: map[string]Tensor{}, Gradients: map[string]Tensor{}, SummedGradients: map[string]Tensor{}}
-	var outputs, gradients []map[string]*pb.Tensor
+	result := &BatchResult{Outputs: map[string]Tensor{}, Gradients: map[string]Tensor{}, SummedGradients: map[string]Tensor{}, Tangents: map[string]Tensor{}}
+	var outputs, gradients, tangents []map[string]*pb.Tensor
 	for {
 		message, err := stream.Recv()
 		if err == io.EOF {
@@ -166,6 +185,7 @@ func receiveResults(stream pb.GraphEvaluator_EvaluateBatchClient, points, chunkS
 				return nil, fmt.Errorf("graphgrpc: the server sent the result of chunk %d where chunk %d's was due", m.Result.Sequence, len(outputs))
 			}
 			outputs, gradients = append(outputs, m.Result.Outputs), append(gradients, m.Result.Gradients)
+			tangents = append(tangents, m.Result.OutputTangents)
 		case *pb.EvaluateBatchResponse_Summary:
 			chunks := (points + chunkSize - 1) / chunkSize
 			if int(m.Summary.Points) != points || len(outputs) != chunks {
@@ -179,6 +199,9 @@ func receiveResults(stream pb.GraphEvaluator_EvaluateBatchClient, points, chunkS
 				}
 			}
 			if err := joinColumns(result.Outputs, outputs, points, chunkSize, nil); err != nil {
+				return nil, err
+			}
+			if err := joinColumns(result.Tangents, tangents, points, chunkSize, nil); err != nil {
 				return nil, err
 			}
 			// Each chunk's result also carries its part of a summed gradient; the summary has the total.

@@ -129,6 +129,11 @@ type options struct {
 	raw             bool
 	chunkSize       int
 	sharedGradients pb.SharedGradients
+	// Forward mode and Differentiate (autodiff.go).
+	tangents       map[string]Tensor
+	tangentColumns map[string][]float64
+	forwardOnly    bool
+	seedsAsInputs  bool
 	// set names the options given, so that a call can refuse the ones it does not take.
 	set []string
 }
@@ -284,6 +289,12 @@ func (o *options) evaluateRequest(graph Source) *pb.EvaluateRequest {
 			request.Seeds[id] = seed.toProto(false)
 		}
 	}
+	if len(o.tangents) > 0 {
+		request.Tangents = map[string]*pb.Tensor{}
+		for id, tangent := range o.tangents {
+			request.Tangents[id] = tangent.toProto(false)
+		}
+	}
 	return request
 }
 
@@ -291,6 +302,9 @@ func (o *options) evaluateRequest(graph Source) *pb.EvaluateRequest {
 type Result struct {
 	Values    map[string]Tensor
 	Gradients map[string]Tensor
+	// Tangents are the nodes' tangents (forward mode), for the nodes whose values were sent, when
+	// the Tangent option was given.
+	Tangents map[string]Tensor
 	// Trace has one event per node when the Trace option was given.
 	Trace   []*pb.TraceEvent
 	Summary *pb.EvaluationSummary
@@ -305,7 +319,7 @@ func (r *Result) Gradient(node NodeRef) Tensor { return r.Gradients[node.ID()] }
 // Evaluate runs the forward and backward passes in one call and returns every value and gradient.
 // An invalid graph fails with a *GraphError.
 func (c *Client) Evaluate(ctx context.Context, graph Source, opts ...Option) (*Result, error) {
-	o, err := collect("Evaluate", opts, "Seed", "Values", "Gradients", "Trace", "RawTensors")
+	o, err := collect("Evaluate", opts, "Seed", "Values", "Gradients", "Trace", "RawTensors", "Tangent")
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +327,12 @@ func (c *Client) Evaluate(ctx context.Context, graph Source, opts ...Option) (*R
 	if err != nil {
 		return nil, decodeError(err)
 	}
-	result := &Result{Values: map[string]Tensor{}, Gradients: map[string]Tensor{}, Trace: response.Trace, Summary: response.Summary}
+	result := &Result{Values: map[string]Tensor{}, Gradients: map[string]Tensor{}, Tangents: map[string]Tensor{}, Trace: response.Trace, Summary: response.Summary}
+	for _, v := range response.Tangents {
+		if result.Tangents[v.NodeId], err = tensorFromProto(v.Tangent); err != nil {
+			return nil, fmt.Errorf("the tangent of node %q: %w", v.NodeId, err)
+		}
+	}
 	for _, v := range response.Values {
 		if result.Values[v.NodeId], err = tensorFromProto(v.Value); err != nil {
 			return nil, fmt.Errorf("the value of node %q: %w", v.NodeId, err)

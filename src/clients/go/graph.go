@@ -244,6 +244,21 @@ func (g *Graph) Relu(x *Node) *Node {
 	return g.add("relu", "", &pb.Node{Op: &pb.Node_Relu{Relu: &pb.Relu{}}}, x)
 }
 
+// Sign is -1, 0 or 1 by the sign of x; NaN stays NaN.
+func (g *Graph) Sign(x *Node) *Node {
+	return g.add("sign", "", &pb.Node{Op: &pb.Node_Sign{Sign: &pb.Sign{}}}, x)
+}
+
+// Identity is x itself, as a node of its own.
+func (g *Graph) Identity(x *Node) *Node {
+	return g.add("identity", "", &pb.Node{Op: &pb.Node_Identity{Identity: &pb.Identity{}}}, x)
+}
+
+// BroadcastTo repeats x along new or size-1 axes to shape, as numpy.broadcast_to.
+func (g *Graph) BroadcastTo(x *Node, shape ...int64) *Node {
+	return g.add("broadcast_to", "", &pb.Node{Op: &pb.Node_BroadcastTo{BroadcastTo: &pb.BroadcastTo{Shape: shape}}}, x)
+}
+
 // MatMul is the matrix product of a and b, as numpy.matmul for matrices and vectors.
 func (g *Graph) MatMul(a, b *Node) *Node {
 	return g.add("matmul", "", &pb.Node{Op: &pb.Node_Matmul{Matmul: &pb.MatMul{}}}, a, b)

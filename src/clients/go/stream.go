@@ -21,6 +21,8 @@ const (
 	EventTrace
 	// EventSummary comes last.
 	EventSummary
+	// EventTangent is a node's tangent, right after its value, when the Tangent option was given.
+	EventTangent
 )
 
 func (k EventKind) String() string {
@@ -33,6 +35,8 @@ func (k EventKind) String() string {
 		return "trace"
 	case EventSummary:
 		return "summary"
+	case EventTangent:
+		return "tangent"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -42,7 +46,7 @@ type Event struct {
 	Kind EventKind
 	// NodeID is the node of a value, gradient or trace event.
 	NodeID string
-	// Tensor is the value or gradient.
+	// Tensor is the value, tangent or gradient.
 	Tensor  Tensor
 	Trace   *pb.TraceEvent
 	Summary *pb.EvaluationSummary
@@ -66,7 +70,7 @@ type EventStream struct {
 //
 // An invalid graph fails the first Recv with a *GraphError. Cancel ctx to stop early.
 func (c *Client) EvaluateStream(ctx context.Context, graph Source, opts ...Option) (*EventStream, error) {
-	o, err := collect("EvaluateStream", opts, "Seed", "Values", "Gradients", "Trace", "RawTensors")
+	o, err := collect("EvaluateStream", opts, "Seed", "Values", "Gradients", "Trace", "RawTensors", "Tangent")
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +97,12 @@ func (s *EventStream) Recv() (Event, error) {
 			return Event{}, fmt.Errorf("the value of node %q: %w", e.Value.NodeId, err)
 		}
 		return Event{Kind: EventValue, NodeID: e.Value.NodeId, Tensor: tensor}, nil
+	case *pb.EvaluateEvent_Tangent:
+		tensor, err := tensorFromProto(e.Tangent.Tangent)
+		if err != nil {
+			return Event{}, fmt.Errorf("the tangent of node %q: %w", e.Tangent.NodeId, err)
+		}
+		return Event{Kind: EventTangent, NodeID: e.Tangent.NodeId, Tensor: tensor}, nil
 	case *pb.EvaluateEvent_Gradient:
 		tensor, err := tensorFromProto(e.Gradient.Gradient)
 		if err != nil {

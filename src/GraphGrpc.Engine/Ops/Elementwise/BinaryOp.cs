@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Kernels;
 using GraphGrpc.Engine.Tensors;
 
@@ -25,6 +26,33 @@ public abstract class BinaryOp : Op, IElementwiseOp
 
     /// <summary>g times d(a op b)/db at one element.</summary>
     protected abstract double GradientRight(double g, double a, double b, double y);
+
+    /// <summary>
+    /// <see cref="ComputeGradient"/> with graph ops: operand <paramref name="input"/>'s share of <paramref name="g"/>
+    /// at every element of y, before summing over broadcast axes; null for zero.
+    /// </summary>
+    protected abstract SymbolicTensor? SymbolicShare(
+        GraphEmitter emit, int input, SymbolicTensor g, SymbolicTensor a, SymbolicTensor b, SymbolicTensor y);
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit) =>
+        emit.SumTo(SymbolicShare(emit, input, gradient, inputs[0], inputs[1], output), inputs[input].Shape);
+
+    // Elementwise, so each operand's share rule, given its tangent in place of the gradient, is its part of
+    // the output's tangent; the parts add, and fill the output's shape.
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit)
+    {
+        SymbolicTensor? sum = null;
+        for (var k = 0; k < 2; k++)
+        {
+            if (tangents[k] is { } tangent)
+            {
+                sum = emit.Add(sum, SymbolicShare(emit, k, tangent, inputs[0], inputs[1], output));
+            }
+        }
+        return emit.BroadcastTo(sum, output.Shape);
+    }
 
     /// <summary>
     /// y = a op b over spans. Each operand has y's length, or length 1 to stand for that one value

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Numerics.Tensors;
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Kernels;
 
 namespace GraphGrpc.Engine.Ops.Elementwise;
@@ -22,6 +23,8 @@ public sealed class AddOp : BinaryOp
     public override void ComputeGradient(
         int input, ReadOnlySpan<double> g, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> y, Span<double> d) =>
         g.CopyTo(d);
+    protected override SymbolicTensor? SymbolicShare(GraphEmitter e, int input, SymbolicTensor g, SymbolicTensor a, SymbolicTensor b, SymbolicTensor y) =>
+        g;
 }
 
 public sealed class SubOp : BinaryOp
@@ -49,6 +52,8 @@ public sealed class SubOp : BinaryOp
             TensorPrimitives.Negate(g, d);
         }
     }
+    protected override SymbolicTensor? SymbolicShare(GraphEmitter e, int input, SymbolicTensor g, SymbolicTensor a, SymbolicTensor b, SymbolicTensor y) =>
+        input == 0 ? g : e.Neg(g);
 }
 
 public sealed class MulOp : BinaryOp
@@ -66,6 +71,8 @@ public sealed class MulOp : BinaryOp
     public override Expression FusedCompute(VectorLanes lanes, Expression a, Expression b) => Expression.Multiply(a, b);
     public override Expression FusedGradient(VectorLanes lanes, int input, Expression g, Expression a, Expression b, Expression y) =>
         Expression.Multiply(g, input == 0 ? b : a);
+    protected override SymbolicTensor? SymbolicShare(GraphEmitter e, int input, SymbolicTensor g, SymbolicTensor a, SymbolicTensor b, SymbolicTensor y) =>
+        e.Mul(g, input == 0 ? b : a);
 }
 
 public sealed class DivOp : BinaryOp
@@ -80,6 +87,8 @@ public sealed class DivOp : BinaryOp
     public override Expression FusedCompute(VectorLanes lanes, Expression a, Expression b) => Expression.Divide(a, b);
     public override Expression FusedGradient(VectorLanes lanes, int input, Expression g, Expression a, Expression b, Expression y) =>
         input == 0 ? Expression.Divide(g, b) : Expression.Multiply(Expression.Negate(g), Expression.Divide(Expression.Divide(a, b), b));
+    protected override SymbolicTensor? SymbolicShare(GraphEmitter e, int input, SymbolicTensor g, SymbolicTensor a, SymbolicTensor b, SymbolicTensor y) =>
+        input == 0 ? e.Div(g, b) : e.Mul(e.Neg(g), e.Div(e.Div(a, b), b));
 }
 
 public sealed class PowOp : BinaryOp
@@ -93,6 +102,8 @@ public sealed class PowOp : BinaryOp
     // grad * where(self == 0 & exponent >= 0, 0, result * log(self))
     protected override double GradientRight(double g, double a, double b, double y) =>
         g * (a == 0 && b >= 0 ? 0 : y * Math.Log(a));
+    protected override SymbolicTensor? SymbolicShare(GraphEmitter e, int input, SymbolicTensor g, SymbolicTensor a, SymbolicTensor b, SymbolicTensor y) =>
+        input == 0 ? e.Mul(g, e.Mul(b, e.Pow(a, e.Sub(b, e.Constant(1, []))!))) : e.Mul(g, e.Mul(y, e.Log(a)));
 }
 
 public sealed class MaximumOp : BinaryOp
@@ -103,6 +114,9 @@ public sealed class MaximumOp : BinaryOp
     // where(self == other, grad / 2, grad).masked_fill_(self < other, 0)
     protected override double GradientLeft(double g, double a, double b, double y) => a == b ? g / 2 : a < b ? 0 : g;
     protected override double GradientRight(double g, double a, double b, double y) => a == b ? g / 2 : a > b ? 0 : g;
+    // (1 + sign(a - b)) / 2 for a, (1 - sign(a - b)) / 2 for b: 1, 0 or a tie's 1/2, as the numeric rule gives.
+    protected override SymbolicTensor? SymbolicShare(GraphEmitter e, int input, SymbolicTensor g, SymbolicTensor a, SymbolicTensor b, SymbolicTensor y) =>
+        e.Mul(g, e.Scale(input == 0 ? e.Add(e.Constant(1, []), e.Sign(e.Sub(a, b)!)) : e.Sub(e.Constant(1, []), e.Sign(e.Sub(a, b)!)), 0.5));
 }
 
 public sealed class MinimumOp : BinaryOp
@@ -112,4 +126,6 @@ public sealed class MinimumOp : BinaryOp
     // where(self == other, grad / 2, grad).masked_fill_(self > other, 0)
     protected override double GradientLeft(double g, double a, double b, double y) => a == b ? g / 2 : a > b ? 0 : g;
     protected override double GradientRight(double g, double a, double b, double y) => a == b ? g / 2 : a < b ? 0 : g;
+    protected override SymbolicTensor? SymbolicShare(GraphEmitter e, int input, SymbolicTensor g, SymbolicTensor a, SymbolicTensor b, SymbolicTensor y) =>
+        e.Mul(g, e.Scale(input == 0 ? e.Sub(e.Constant(1, []), e.Sign(e.Sub(a, b)!)) : e.Add(e.Constant(1, []), e.Sign(e.Sub(a, b)!)), 0.5));
 }

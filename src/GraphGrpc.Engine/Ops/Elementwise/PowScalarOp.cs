@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Numerics.Tensors;
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Kernels;
 
 namespace GraphGrpc.Engine.Ops.Elementwise;
@@ -31,6 +32,9 @@ public sealed class PowScalarOp(double exponent) : UnaryOp
     // pow_backward: zero for exponent 0, else grad * (exponent * self.pow(exponent - 1))
     protected override double Gradient(double g, double x, double y) =>
         Exponent == 0 ? 0 : g * (Exponent * Power(x, Exponent - 1));
+
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        Exponent == 0 ? null : e.Mul(g, e.Scale(e.Pow(x, Exponent - 1), Exponent));
 
     // For exponent 2 that is g * (2 * x), two whole-span products.
     public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx)

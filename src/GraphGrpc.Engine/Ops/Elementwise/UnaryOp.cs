@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Kernels;
 using GraphGrpc.Engine.Tensors;
 
@@ -21,6 +22,18 @@ public abstract class UnaryOp : Op, IElementwiseOp
 
     /// <summary>The upstream gradient <paramref name="g"/> times dy/dx at one element, given x and y = f(x).</summary>
     protected abstract double Gradient(double g, double x, double y);
+
+    /// <summary><see cref="Gradient"/> with graph ops: <paramref name="g"/> times f'(x), given x and y = f(x); null for zero.</summary>
+    protected abstract SymbolicTensor? SymbolicGradient(GraphEmitter emit, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y);
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit) =>
+        SymbolicGradient(emit, gradient, inputs[0], output);
+
+    // Each element depends on its own input alone, so the Jacobian is diagonal: its product with a tangent is the gradient rule's.
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit) =>
+        tangents[0] is { } tangent ? SymbolicGradient(emit, tangent, inputs[0], output) : null;
 
     /// <summary>y = f(x) over a span.</summary>
     public virtual void Compute(ReadOnlySpan<double> x, Span<double> y)

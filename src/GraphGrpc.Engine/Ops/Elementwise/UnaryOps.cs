@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Numerics.Tensors;
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Kernels;
 
 namespace GraphGrpc.Engine.Ops.Elementwise;
@@ -20,6 +21,8 @@ public sealed class NegOp : UnaryOp
     public override Expression FusedCompute(VectorLanes lanes, Expression x) => Expression.Negate(x);
     public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
         Expression.Negate(g);
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        e.Neg(g);
 }
 
 public sealed class ExpOp : UnaryOp
@@ -35,6 +38,8 @@ public sealed class ExpOp : UnaryOp
     public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Exp(x);
     public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
         Expression.Multiply(g, y);
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        e.Mul(g, y);
 }
 
 public sealed class LogOp : UnaryOp
@@ -50,6 +55,8 @@ public sealed class LogOp : UnaryOp
     public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Log(x);
     public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
         Expression.Divide(g, x);
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        e.Div(g, x);
 }
 
 public sealed class SqrtOp : UnaryOp
@@ -62,6 +69,8 @@ public sealed class SqrtOp : UnaryOp
     public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Sqrt(x);
     public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
         Expression.Divide(g, Expression.Multiply(lanes.Constant(2), y));
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        e.Div(g, e.Scale(y, 2)!);
 }
 
 public sealed class SquareOp : UnaryOp
@@ -80,6 +89,8 @@ public sealed class SquareOp : UnaryOp
     public override Expression FusedCompute(VectorLanes lanes, Expression x) => Expression.Multiply(x, x);
     public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
         Expression.Multiply(g, Expression.Multiply(x, lanes.Constant(2)));
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        e.Mul(g, e.Scale(x, 2));
 }
 
 public sealed class AbsOp : UnaryOp
@@ -90,6 +101,8 @@ public sealed class AbsOp : UnaryOp
     // grad * sgn(self), where sgn(0) = sgn(NaN) = 0
     protected override double Gradient(double g, double x, double y) => g * Sign(x);
     private static double Sign(double x) => (x > 0 ? 1 : 0) - (x < 0 ? 1 : 0);
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        e.Mul(g, e.Sign(x));
 }
 
 public sealed class SinOp : UnaryOp
@@ -108,6 +121,8 @@ public sealed class SinOp : UnaryOp
     public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Sin(x);
     public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
         Expression.Multiply(g, lanes.Cos(x));
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        e.Mul(g, e.Cos(x));
 }
 
 public sealed class CosOp : UnaryOp
@@ -127,6 +142,8 @@ public sealed class CosOp : UnaryOp
     public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Cos(x);
     public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
         Expression.Multiply(g, Expression.Negate(lanes.Sin(x)));
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        e.Mul(g, e.Neg(e.Sin(x)));
 }
 
 public sealed class TanhOp : UnaryOp
@@ -147,6 +164,8 @@ public sealed class TanhOp : UnaryOp
     public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Tanh(x);
     public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
         Expression.Multiply(g, Expression.Subtract(lanes.Constant(1), Expression.Multiply(y, y)));
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        e.Mul(g, e.Sub(e.Constant(1, []), e.Mul(y, y)));
 }
 
 public sealed class SigmoidOp : UnaryOp
@@ -168,6 +187,8 @@ public sealed class SigmoidOp : UnaryOp
     public override Expression FusedCompute(VectorLanes lanes, Expression x) => lanes.Sigmoid(x);
     public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) =>
         Expression.Multiply(Expression.Multiply(g, Expression.Subtract(lanes.Constant(1), y)), y);
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        e.Mul(e.Mul(g, e.Sub(e.Constant(1, []), y)), y);
 }
 
 public sealed class ReluOp : UnaryOp
@@ -178,4 +199,32 @@ public sealed class ReluOp : UnaryOp
     protected override double Apply(double x) => x > 0 || double.IsNaN(x) ? x : 0;
     // threshold_backward(grad, result, 0): the gradient passes where the output is positive
     protected override double Gradient(double g, double x, double y) => y > 0 ? g : 0;
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        e.Mul(g, e.Sign(y));
+}
+
+public sealed class SignOp : UnaryOp
+{
+    public override string Name => "sign";
+    public override CachedForBackward Cached => CachedForBackward.Nothing;
+    // sgn(0) = sgn(NaN) = 0, as abs's gradient takes it.
+    protected override double Apply(double x) => (x > 0 ? 1 : 0) - (x < 0 ? 1 : 0);
+    // A step function: zero almost everywhere.
+    protected override double Gradient(double g, double x, double y) => 0;
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        null;
+}
+
+public sealed class IdentityOp : UnaryOp
+{
+    public override string Name => "identity";
+    public override CachedForBackward Cached => CachedForBackward.Nothing;
+    protected override double Apply(double x) => x;
+    public override void Compute(ReadOnlySpan<double> x, Span<double> y) => x.CopyTo(y);
+    protected override double Gradient(double g, double x, double y) => g;
+    public override void ComputeGradient(ReadOnlySpan<double> g, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> dx) => g.CopyTo(dx);
+    public override Expression FusedCompute(VectorLanes lanes, Expression x) => x;
+    public override Expression FusedGradient(VectorLanes lanes, Expression g, Expression x, Expression y) => g;
+    protected override SymbolicTensor? SymbolicGradient(GraphEmitter e, SymbolicTensor g, SymbolicTensor x, SymbolicTensor y) =>
+        g;
 }

@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops.Leaves;
@@ -21,4 +22,13 @@ public sealed class LeafOp(Tensor value, bool isVariable) : Op
 
     public override Tensor? Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient) =>
         throw new InvalidOperationException("a leaf has no inputs to send a gradient to");
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit) =>
+        throw new InvalidOperationException("a leaf has no inputs to send a gradient to");
+
+    // A leaf's tangent is given, not derived: the caller's for an input, zero for a constant.
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit) =>
+        throw new InvalidOperationException("a leaf's tangent is given, not derived");
 }

@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Kernels;
 using GraphGrpc.Engine.Tensors;
 
@@ -60,6 +61,29 @@ public sealed class MatMulOp : Op
         }
         return new Tensor(inputs[input].Shape, data);
     }
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit)
+    {
+        var (a, b, g) = (inputs[0], inputs[1], gradient);
+        return (input, a.Shape.Length, b.Shape.Length) switch
+        {
+            // Two vectors: y = a·b, a scalar.
+            (0, 1, 1) => emit.Mul(g, b),
+            (1, 1, 1) => emit.Mul(g, a),
+            // A matrix times a vector: dA is the outer product g bᵀ.
+            (0, 2, 1) => emit.MatMul(emit.Reshape(g, [g.Shape[0], 1]), emit.Reshape(b, [1, b.Shape[0]])),
+            (0, _, _) => emit.MatMul(g, emit.Transpose(b, [])),
+            // A vector times a matrix: dB is the outer product a gᵀ.
+            (1, 1, 2) => emit.MatMul(emit.Reshape(a, [a.Shape[0], 1]), emit.Reshape(g, [1, g.Shape[0]])),
+            _ => emit.MatMul(emit.Transpose(a, []), g),
+        };
+    }
+
+    // The product rule: dA·B + A·dB.
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit) =>
+        emit.Add(emit.MatMul(tangents[0], inputs[1]), emit.MatMul(inputs[0], tangents[1]));
 
     private static (int Rows, int Cols) AsMatrixLeft(int[] shape) => shape.Length == 1 ? (1, shape[0]) : (shape[0], shape[1]);
 

@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Ops.Normalization;
 using GraphGrpc.Engine.Tensors;
 
@@ -76,6 +77,50 @@ public sealed class CrossEntropyOp(LossReduction reduction) : Op
         }
         return LogSoftmaxOp.Gradient(logp, new Tensor(logits.Shape, dlogp), -1);
     }
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit)
+    {
+        var (logits, target) = (inputs[0], inputs[1]);
+        var logp = emit.LogSoftmax(logits, -1);
+        var scale = emit.Div(gradient, emit.Constant(Normalizer(logits.Shape), []));
+        if (input == 1)
+        {
+            return IsIndices(logits.Shape, target.Shape) ? null : emit.Mul(emit.Neg(logp), scale);
+        }
+        return LogSoftmaxOp.SymbolicGradient(emit, logp, emit.Mul(emit.Neg(Weights(emit, logits, target)), scale), -1);
+    }
+
+    // d(-Σ w · logp / N) = -(Σ w · dlogp + Σ dw · logp) / N, where class indices have no tangent.
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit)
+    {
+        var (logits, target) = (inputs[0], inputs[1]);
+        var logp = emit.LogSoftmax(logits, -1);
+        var viaLogits = emit.Mul(Weights(emit, logits, target), LogSoftmaxOp.SymbolicJvp(emit, logp, tangents[0], -1));
+        var viaTarget = IsIndices(logits.Shape, target.Shape) ? null : emit.Mul(tangents[1], logp);
+        var sum = emit.Add(emit.Sum(viaLogits, [], keepDims: false), emit.Sum(viaTarget, [], keepDims: false));
+        return emit.Div(emit.Neg(sum), emit.Constant(Normalizer(logits.Shape), []));
+    }
+
+    /// <summary>
+    /// <see cref="TargetWeights"/> with graph ops: probabilities as they are; class indices as one-hot rows,
+    /// 1 - sign(|index - class|) against the constant 0, 1, ..., C-1.
+    /// </summary>
+    private static SymbolicTensor Weights(GraphEmitter emit, SymbolicTensor logits, SymbolicTensor target)
+    {
+        if (!IsIndices(logits.Shape, target.Shape))
+        {
+            return target;
+        }
+        var classes = logits.Shape[^1];
+        var labels = emit.Constant(new Tensor([classes], [.. Enumerable.Range(0, classes).Select(c => (double)c)]));
+        var column = emit.Reshape(target, [.. target.Shape, 1])!;
+        return emit.Sub(emit.Constant(1, []), emit.Sign(emit.Abs(emit.Sub(column, labels)!)))!;
+    }
+
+    private double Normalizer(int[] logits) =>
+        Reduction == LossReduction.Mean && logits.Length == 2 ? logits[0] : 1;
 
     private double Normalizer(Tensor logits) =>
         Reduction == LossReduction.Mean && logits.Rank == 2 ? logits.Shape[0] : 1;

@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops.Losses;
@@ -45,6 +46,28 @@ public sealed class MseOp(LossReduction reduction) : Op
         }
         return Broadcasting.SumTo(new Tensor(diff.Shape, full), inputs[input].Shape);
     }
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit)
+    {
+        var (prediction, target) = (inputs[0], inputs[1]);
+        var diff = emit.Sub(prediction, target);
+        var share = emit.Mul(emit.Scale(diff, Norm(prediction, target)), gradient);
+        return input == 0 ? emit.SumTo(share, prediction.Shape) : emit.Neg(emit.SumTo(share, target.Shape));
+    }
+
+    // d(Σ (p - t)² · norm / 2) = norm · Σ (p - t)(dp - dt)
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit)
+    {
+        var (prediction, target) = (inputs[0], inputs[1]);
+        var diff = emit.Sub(prediction, target);
+        return emit.Scale(emit.Sum(emit.Mul(diff, emit.Sub(tangents[0], tangents[1])), [], keepDims: false), Norm(prediction, target));
+    }
+
+    /// <summary>2/N for the mean over N elements, 2 for the sum.</summary>
+    private double Norm(SymbolicTensor prediction, SymbolicTensor target) =>
+        Reduction == LossReduction.Mean ? 2.0 / Shapes.ElementCount(Shapes.Broadcast(prediction.Shape, target.Shape)) : 2.0;
 
     private static Tensor Difference(Tensor prediction, Tensor target)
     {

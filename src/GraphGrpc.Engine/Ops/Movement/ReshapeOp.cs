@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops.Movement;
@@ -55,4 +56,12 @@ public sealed class ReshapeOp(IReadOnlyList<long> shape) : Op
 
     public override Tensor Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient) =>
         gradient.WithShape(inputs[0].Shape);
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit) =>
+        emit.Reshape(gradient, inputs[0].Shape);
+
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit) =>
+        emit.Reshape(tangents[0], output.Shape);
 }

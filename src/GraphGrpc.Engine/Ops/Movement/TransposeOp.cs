@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops.Movement;
@@ -22,15 +23,25 @@ public sealed class TransposeOp(IReadOnlyList<int> perm) : Op
 
     public override Tensor Forward(ReadOnlySpan<Tensor> inputs) => Apply(inputs[0], Resolve(inputs[0].Rank));
 
-    public override Tensor Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient)
+    public override Tensor Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient) =>
+        Apply(gradient, Inverse(Resolve(inputs[0].Rank)));
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit) =>
+        emit.Transpose(gradient, Inverse(Resolve(inputs[0].Shape.Length)));
+
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit) =>
+        emit.Transpose(tangents[0], Resolve(inputs[0].Shape.Length));
+
+    private static int[] Inverse(int[] perm)
     {
-        var perm = Resolve(inputs[0].Rank);
         var inverse = new int[perm.Length];
         for (var i = 0; i < perm.Length; i++)
         {
             inverse[perm[i]] = i;
         }
-        return Apply(gradient, inverse);
+        return inverse;
     }
 
     private int[] Resolve(int rank)

@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops.Normalization;
@@ -23,6 +24,22 @@ public sealed class LogSoftmaxOp(int? axis) : Op
 
     public override Tensor Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient) =>
         Gradient(output, gradient, Axis);
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit) =>
+        SymbolicGradient(emit, output, gradient, Axis);
+
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit) =>
+        SymbolicJvp(emit, output, tangents[0], Axis);
+
+    /// <summary>The backward rule with graph ops, shared with cross entropy: g - exp(y) * sum(g) along the axis.</summary>
+    internal static SymbolicTensor? SymbolicGradient(GraphEmitter emit, SymbolicTensor output, SymbolicTensor? gradient, int? axis) =>
+        emit.Sub(gradient, emit.Mul(emit.Exp(output), emit.Sum(gradient, [axis ?? -1], keepDims: true)));
+
+    /// <summary>The tangent t - sum(exp(y) * t) along the axis, shared with cross entropy.</summary>
+    internal static SymbolicTensor? SymbolicJvp(GraphEmitter emit, SymbolicTensor output, SymbolicTensor? tangent, int? axis) =>
+        emit.Sub(tangent, emit.Sum(emit.Mul(emit.Exp(output), tangent), [axis ?? -1], keepDims: true));
 
     /// <summary>The forward rule, shared with cross entropy.</summary>
     internal static Tensor Compute(Tensor x, int? axis)

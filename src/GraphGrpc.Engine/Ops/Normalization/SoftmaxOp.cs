@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Tensors;
 
 namespace GraphGrpc.Engine.Ops.Normalization;
@@ -50,6 +51,19 @@ public sealed class SoftmaxOp(int? axis) : Op
         }
         return new Tensor(x.Shape, y);
     }
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit) =>
+        Product(emit, output, gradient);
+
+    // The Jacobian diag(y) - y yᵀ is symmetric: its product with a tangent is the gradient rule's.
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit) =>
+        tangents[0] is { } tangent ? Product(emit, output, tangent) : null;
+
+    /// <summary>y * (v - sum(v * y)) along the axis.</summary>
+    private SymbolicTensor? Product(GraphEmitter emit, SymbolicTensor y, SymbolicTensor v) =>
+        emit.Mul(y, emit.Sub(v, emit.Sum(emit.Mul(v, y), [Axis ?? -1], keepDims: true)));
 
     // dx = y * (g - sum(g * y)) along the axis
     public override Tensor Backward(int input, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor gradient)

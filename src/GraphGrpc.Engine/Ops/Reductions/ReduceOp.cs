@@ -1,3 +1,4 @@
+using GraphGrpc.Engine.Differentiation;
 using GraphGrpc.Engine.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -69,6 +70,20 @@ public sealed class ReduceOp(bool mean, IReadOnlyList<int> axes, bool keepDims) 
         }
         return new Tensor(shape, data);
     }
+
+    public override SymbolicTensor? SymbolicBackward(
+        int input, ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, SymbolicTensor gradient, GraphEmitter emit)
+    {
+        var shape = inputs[0].Shape;
+        var (kept, count) = KeptShape(shape);
+        var spread = emit.BroadcastTo(emit.Reshape(gradient, kept), shape);
+        return IsMean ? emit.Div(spread, emit.Constant(count, [])) : spread;
+    }
+
+    // Sum and mean are linear: the tangent's sum or mean.
+    public override SymbolicTensor? Jvp(
+        ReadOnlySpan<SymbolicTensor> inputs, SymbolicTensor output, ReadOnlySpan<SymbolicTensor?> tangents, GraphEmitter emit) =>
+        IsMean ? emit.Mean(tangents[0], Axes, KeepDims) : emit.Sum(tangents[0], Axes, KeepDims);
 
     /// <summary>Every element of a point summed from zero in order (a lone element copied), then over their count for a mean.</summary>
     public void Fold(ReadOnlySpan<double> x, int pointSize, Span<double> y)

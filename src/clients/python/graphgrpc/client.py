@@ -56,12 +56,13 @@ class NodeMap(Mapping):
 
 
 class EvaluationResult:
-    """One evaluation: `values` and `gradients` are NodeMaps of numpy arrays, `summary` the
-    server's graphgrpc.v1.EvaluationSummary."""
+    """One evaluation: `values`, `gradients` and (when tangents were given) `tangents` are NodeMaps
+    of numpy arrays, `summary` the server's graphgrpc.v1.EvaluationSummary."""
 
-    def __init__(self, values, gradients, summary, trace=()):
+    def __init__(self, values, gradients, summary, trace=(), tangents=()):
         self.values = NodeMap(values)
         self.gradients = NodeMap(gradients)
+        self.tangents = NodeMap(tangents)
         self.summary = summary
         self.trace = list(trace)
 
@@ -81,15 +82,17 @@ class EvaluationResult:
 
 
 class Event(namedtuple("Event", ["kind", "node_id", "array", "message"])):
-    """One event of stream_evaluate. `kind` is "value" or "gradient" (with `node_id` and `array`),
+    """One event of stream_evaluate. `kind` is "value", "tangent" (right after its node's value,
+    when tangents were given) or "gradient" (each with `node_id` and `array`),
     "trace" (`message` is a graphgrpc.v1.TraceEvent) or "summary" (a graphgrpc.v1.EvaluationSummary)."""
 
     __slots__ = ()
 
 
-ChunkResult = namedtuple("ChunkResult", ["sequence", "outputs", "gradients"])
+ChunkResult = namedtuple("ChunkResult", ["sequence", "outputs", "gradients", "tangents"])
 ChunkResult.__doc__ = """One batch chunk's results: NodeMaps of arrays shaped [K, ...], gradients
-of shared nodes summed over the chunk (with shared_gradients="sum") and shaped like the node."""
+of shared nodes summed over the chunk (with shared_gradients="sum") and shaped like the node, and
+the outputs' tangents when the chunks carried tangents."""
 
 
 class BatchResult:
@@ -97,14 +100,42 @@ class BatchResult:
     are [N, ...] arrays; a shared node's gradient is summed over the N points (shaped like the node),
     or [N, ...] with shared_gradients="per_point"."""
 
-    def __init__(self, outputs, gradients, points, plan_hash):
+    def __init__(self, outputs, gradients, points, plan_hash, tangents=()):
         self.outputs = NodeMap(outputs)
         self.gradients = NodeMap(gradients)
+        self.tangents = NodeMap(tangents)
         self.points = points
         self.plan_hash = plan_hash
 
     def __repr__(self):
         return f"BatchResult(points={self.points}, outputs={self.outputs!r}, gradients={self.gradients!r})"
+
+
+class Gradient:
+    """What differentiate returns: `graph`, a Graph computing the gradients, with the same leaves as
+    the graph differentiated (`proto` is the graphgrpc.v1.Graph the server sent); `sinks`, a list of
+    (output id, wrt id, Node of `graph`) with one sink per output and wrt node, each computing
+    d output / d wrt; `seeds`, with seeds_as_inputs, the input leaf of `graph` that seeds each output
+    (a NodeMap keyed by output id); and `plan_hash`, the gradient graph's plan, which the server holds."""
+
+    def __init__(self, response):
+        self.proto = response.graph
+        self.graph = Graph.from_proto(response.graph)
+        self.sinks = [(s.output, s.wrt, self.graph[s.node_id]) for s in response.gradients]
+        self.seeds = NodeMap((s.output, self.graph[s.node_id]) for s in response.seeds)
+        self.plan_hash = response.plan_hash
+
+    def sink(self, wrt, output=None):
+        """The node computing d output / d wrt; output may be left out when there is one."""
+        wrt, output = node_id(wrt), None if output is None else node_id(output)
+        found = [node for o, w, node in self.sinks if w == wrt and output in (None, o)]
+        if len(found) != 1:
+            have = ", ".join(f"d {o} / d {w}" for o, w, _ in self.sinks)
+            raise KeyError(f"{'no' if not found else 'more than one'} sink for d {output or '(output)'} / d {wrt} (have: {have})")
+        return found[0]
+
+    def __repr__(self):
+        return f"Gradient(sinks={[(o, w, n.id) for o, w, n in self.sinks]!r}, nodes={len(self.graph)})"
 
 
 class BatchStream:
@@ -137,9 +168,12 @@ class BatchStream:
         yield evaluator_pb2.EvaluateBatchRequest(start=self._start)
         try:
             for sequence, chunk in enumerate(self._chunks):
-                columns = {node_id(key): to_tensor(column, raw=True) for key, column in chunk.items()}
+                values, tangents = chunk if isinstance(chunk, tuple) else (chunk, {})
+                columns = {node_id(key): to_tensor(column, raw=True) for key, column in values.items()}
+                tangent_columns = {node_id(key): to_tensor(column, raw=True) for key, column in tangents.items()}
                 sent.append(sequence)
-                yield evaluator_pb2.EvaluateBatchRequest(chunk=evaluator_pb2.BatchChunk(sequence=sequence, columns=columns))
+                yield evaluator_pb2.EvaluateBatchRequest(
+                    chunk=evaluator_pb2.BatchChunk(sequence=sequence, columns=columns, tangents=tangent_columns))
         except Exception as error:
             # gRPC would swallow it (the call fails with "Exception iterating requests!"): keep it for
             # the reader, and half-close so the stream ends.
@@ -168,7 +202,8 @@ class BatchStream:
                         copy = not self._read_only
                         yield ChunkResult(result.sequence,
                                           NodeMap((k, from_tensor(t, copy)) for k, t in result.outputs.items()),
-                                          NodeMap((k, from_tensor(t, copy)) for k, t in result.gradients.items()))
+                                          NodeMap((k, from_tensor(t, copy)) for k, t in result.gradients.items()),
+                                          NodeMap((k, from_tensor(t, copy)) for k, t in result.output_tangents.items()))
                     elif kind == "summary":
                         self.points = response.summary.points
                         self.summed_gradients = NodeMap(
@@ -252,27 +287,56 @@ class Client:
         with translated_rpc_errors():
             return self._stub.Explain(request, timeout=self._timeout(timeout), metadata=self._metadata)
 
+    def differentiate(self, outputs, wrt=None, *, graph=None, seeds_as_inputs=False, timeout=None):
+        """The gradient as a graph: returns a Gradient whose `graph` computes d outputs / d wrt at
+        `sinks[wrt]`, for every wrt node (every input leaf when None). Evaluating it gives the numbers
+        evaluate() gives; differentiating it again gives second derivatives. With seeds_as_inputs,
+        backward starts from a new input leaf per output (`seeds[output]`) instead of ones, so the
+        graph computes a vector-Jacobian product for any seed. outputs and graph are as for evaluate."""
+        proto, output_ids = _resolve(outputs, graph, None)
+        request = evaluator_pb2.DifferentiateRequest(graph=proto, outputs=output_ids, wrt=_ids(wrt),
+                                                     seeds_as_inputs=seeds_as_inputs)
+        with translated_rpc_errors():
+            response = self._stub.Differentiate(request, timeout=self._timeout(timeout), metadata=self._metadata)
+        return Gradient(response)
+
+    def hvp(self, f, at, v, *, timeout=None):
+        """The Hessian of the scalar f times v, at the point `at` ({input: value}); v is {input: array}
+        shaped like the inputs. Returns a NodeMap {input: array}. See graphgrpc.autodiff."""
+        from graphgrpc.autodiff import hvp
+        return hvp(self, f, at, v, timeout=timeout)
+
+    def hessian(self, f, at, *, timeout=None):
+        """The Hessian of the scalar f at the point `at` ({input: value}): H[a][b] has shape
+        a.shape + b.shape and holds d2f / da db. See graphgrpc.autodiff."""
+        from graphgrpc.autodiff import hessian
+        return hessian(self, f, at, timeout=timeout)
+
     def evaluate(self, outputs, wrt=None, *, graph=None, seeds=None, values="all", gradients="all",
-                 trace=False, timeout=None):
+                 trace=False, tangents=None, timeout=None):
         """Evaluates and differentiates a graph in one call; returns an EvaluationResult.
 
         outputs: the node(s) backward starts from, as Nodes or ids (ids need `graph`), or a Graph
         (or graphgrpc.v1.Graph) to start from its one sink. wrt: the nodes to differentiate with
         respect to; every input leaf when None. seeds: {node: array} for a vector-Jacobian product.
         values, gradients: "all", "leaves", "none" or a list of nodes to send back.
+        tangents: {input leaf: array shaped like it} for forward mode: `tangents` of the result then
+        holds each node's Jacobian-vector product, for the nodes whose values are sent.
         """
-        request = self._evaluate_request(outputs, wrt, graph, seeds, values, gradients, trace)
+        request = self._evaluate_request(outputs, wrt, graph, seeds, values, gradients, trace, tangents)
         with translated_rpc_errors():
             response = self._stub.EvaluateUnary(request, timeout=self._timeout(timeout), metadata=self._metadata)
         return EvaluationResult(((v.node_id, from_tensor(v.value)) for v in response.values),
                                 ((g.node_id, from_tensor(g.gradient)) for g in response.gradients),
-                                response.summary, response.trace)
+                                response.summary, response.trace,
+                                ((t.node_id, from_tensor(t.tangent)) for t in response.tangents))
 
     def stream_evaluate(self, outputs, wrt=None, *, graph=None, seeds=None, values="all", gradients="all",
-                        trace=False, timeout=None):
+                        trace=False, tangents=None, timeout=None):
         """The evaluation of evaluate() as the server streams it: yields an Event per node value
-        (in topological order) and per gradient (in reverse), then trace events, then the summary."""
-        request = self._evaluate_request(outputs, wrt, graph, seeds, values, gradients, trace)
+        (in topological order, each followed by its tangent when tangents are given) and per gradient
+        (in reverse), then trace events, then the summary."""
+        request = self._evaluate_request(outputs, wrt, graph, seeds, values, gradients, trace, tangents)
         call = self._stub.Evaluate(request, timeout=self._timeout(timeout), metadata=self._metadata)
         try:
             with translated_rpc_errors():
@@ -280,6 +344,8 @@ class Client:
                     kind = event.WhichOneof("event")
                     if kind == "value":
                         yield Event("value", event.value.node_id, from_tensor(event.value.value), event.value)
+                    elif kind == "tangent":
+                        yield Event("tangent", event.tangent.node_id, from_tensor(event.tangent.tangent), event.tangent)
                     elif kind == "gradient":
                         yield Event("gradient", event.gradient.node_id, from_tensor(event.gradient.gradient), event.gradient)
                     elif kind == "trace":
@@ -289,32 +355,45 @@ class Client:
         finally:
             call.cancel()
 
-    def stream_batch(self, outputs, chunks, *, wrt=None, graph=None, shared_gradients="sum", timeout=None,
-                     read_only=False):
+    def stream_batch(self, outputs, chunks, *, wrt=None, graph=None, shared_gradients="sum", forward_only=False,
+                     timeout=None, read_only=False):
         """Evaluates a graph at many points, chunk by chunk, for data that need not fit in memory.
 
         chunks: an iterable (a generator, say) of dicts {input node or id: array [K, ...]}; every
-        chunk has the same inputs, which vary per point while the other leaves are shared.
+        chunk has the same inputs, which vary per point while the other leaves are shared. For
+        forward mode a chunk is a pair (columns, tangents), tangents a dict of arrays shaped like
+        the columns for some of the inputs (the same in every chunk); each ChunkResult then has the
+        outputs' tangents. forward_only: values (and tangents) only, no backward pass.
         Returns a BatchStream: iterate it for each chunk's ChunkResult, then read its summary.
         read_only: the chunks' arrays are read-only views of the received bytes, one copy fewer.
         """
         chunks = iter(chunks)
         first = next(chunks, None)
+        columns, tangents = first if isinstance(first, tuple) else (first or {}, {})
         proto, output_ids = _resolve(outputs, graph, None)
         start = evaluator_pb2.BatchStart(
-            graph=proto, batch_inputs=[node_id(k) for k in (first or {})], outputs=output_ids, wrt=_ids(wrt),
-            shared_gradients=_choice(_SHARED_GRADIENTS, shared_gradients, "shared_gradients"), raw_tensors=True)
+            graph=proto, batch_inputs=[node_id(k) for k in columns], outputs=output_ids, wrt=_ids(wrt),
+            shared_gradients=_choice(_SHARED_GRADIENTS, shared_gradients, "shared_gradients"), raw_tensors=True,
+            tangent_inputs=[node_id(k) for k in tangents], forward_only=forward_only)
         all_chunks = _prepend(first, chunks) if first is not None else iter(())
         return BatchStream(self._stub, start, all_chunks, self._timeout(timeout), self._metadata, read_only)
 
     def evaluate_batch(self, outputs, inputs, *, wrt=None, graph=None, chunk_size=None, shared_gradients="sum",
-                       timeout=None):
+                       tangents=None, forward_only=False, timeout=None):
         """Evaluates a graph at N points: inputs is {input node or id: array [N, ...]}.
 
         The arrays go over one stream in chunks of chunk_size points (by default about 1 MiB of
-        input each) as raw float64 bytes. Returns a BatchResult.
+        input each) as raw float64 bytes. tangents: {batch input: array [N, ...]} for forward mode;
+        the result's `tangents` then holds each output's tangent at every point. forward_only:
+        values (and tangents) only, no backward pass. Returns a BatchResult.
         """
         columns = {node_id(k): as_array(v) for k, v in inputs.items()}
+        tangent_columns = {node_id(k): as_array(v) for k, v in (tangents or {}).items()}
+        for key, tangent in tangent_columns.items():
+            if key not in columns:
+                raise ValueError(f"tangent for '{key}', which is not one of the batch inputs ({', '.join(columns)})")
+            if tangent.shape != columns[key].shape:
+                raise ValueError(f"the tangent of '{key}' has shape {list(tangent.shape)}, its inputs {list(columns[key].shape)}")
         if not columns:
             raise ValueError("evaluate_batch needs at least one input column; use evaluate for a single point")
         counts = {k: (v.shape[0] if v.ndim else None) for k, v in columns.items()}
@@ -323,32 +402,35 @@ class Client:
                              + ", ".join(f"{k} has {'no axis' if n is None else n}" for k, n in counts.items()))
         points = next(iter(counts.values()))
         if chunk_size is None:
-            point_bytes = sum(8 * int(np.prod(v.shape[1:])) for v in columns.values())
+            point_bytes = sum(8 * int(np.prod(v.shape[1:])) for v in [*columns.values(), *tangent_columns.values()])
             chunk_size = max(1, _CHUNK_BYTES // max(point_bytes, 1))
         if chunk_size < 1:
             raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
 
-        chunks = ({k: v[i:i + chunk_size] for k, v in columns.items()} for i in range(0, points, chunk_size))
+        chunks = (({k: v[i:i + chunk_size] for k, v in columns.items()},
+                   {k: v[i:i + chunk_size] for k, v in tangent_columns.items()}) for i in range(0, points, chunk_size))
         stream = self.stream_batch(outputs, chunks, wrt=wrt, graph=graph, shared_gradients=shared_gradients,
-                                   timeout=timeout, read_only=True)
-        outputs_by_id, gradients_by_id = {}, {}
+                                   forward_only=forward_only, timeout=timeout, read_only=True)
+        outputs_by_id, gradients_by_id, tangents_by_id = {}, {}, {}
         for result in stream:
-            for key, array in result.outputs.items():
-                outputs_by_id.setdefault(key, []).append(array)
-            for key, array in result.gradients.items():
-                gradients_by_id.setdefault(key, []).append(array)
+            for parts, arrays in ((outputs_by_id, result.outputs), (gradients_by_id, result.gradients),
+                                  (tangents_by_id, result.tangents)):
+                for key, array in arrays.items():
+                    parts.setdefault(key, []).append(array)
         gradients = {k: stream.summed_gradients[k] if k in stream.summed_gradients else _concatenate(parts, points)
                      for k, parts in gradients_by_id.items()}
         return BatchResult({k: _concatenate(parts, points) for k, parts in outputs_by_id.items()}, gradients,
-                           stream.points, stream.plan_hash)
+                           stream.points, stream.plan_hash,
+                           {k: _concatenate(parts, points) for k, parts in tangents_by_id.items()})
 
-    def _evaluate_request(self, outputs, wrt, graph, seeds, values, gradients, trace):
+    def _evaluate_request(self, outputs, wrt, graph, seeds, values, gradients, trace, tangents):
         proto, output_ids = _resolve(outputs, graph, None)
         return evaluator_pb2.EvaluateRequest(
             graph=proto, outputs=output_ids, wrt=_ids(wrt),
             seeds={node_id(k): to_tensor(v, raw=True) for k, v in (seeds or {}).items()},
             values=_selection(values, "values"), gradients=_selection(gradients, "gradients"),
-            trace=trace, raw_tensors=True)
+            trace=trace, raw_tensors=True,
+            tangents={node_id(k): to_tensor(v, raw=True) for k, v in (tangents or {}).items()})
 
     def _timeout(self, timeout):
         return self.timeout if timeout is None else timeout

@@ -24,13 +24,13 @@ _REDUCTIONS = {
 OPS = (
     "input", "constant",
     "add", "sub", "mul", "div", "pow", "maximum", "minimum",
-    "neg", "exp", "log", "sqrt", "square", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
-    "matmul", "transpose", "reshape",
+    "neg", "exp", "log", "sqrt", "square", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "sign", "identity",
+    "matmul", "transpose", "reshape", "broadcast_to",
     "sum", "mean",
     "softmax", "log_softmax", "mse", "cross_entropy",
 )
 
-_UNARY = ("neg", "exp", "log", "sqrt", "square", "abs", "sin", "cos", "tanh", "sigmoid", "relu")
+_UNARY = ("neg", "exp", "log", "sqrt", "square", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "sign", "identity")
 
 
 class Node:
@@ -254,6 +254,14 @@ class Graph:
     def relu(self, x, id=None):
         return self._op("relu", (x,), graph_pb2.Relu(), id)
 
+    def sign(self, x, id=None):
+        """-1, 0 or 1 by the sign of x; NaN stays NaN."""
+        return self._op("sign", (x,), graph_pb2.Sign(), id)
+
+    def identity(self, x, id=None):
+        """x itself, as a node of its own."""
+        return self._op("identity", (x,), graph_pb2.Identity(), id)
+
     # Linear algebra and movement.
 
     def matmul(self, a, b, id=None):
@@ -263,6 +271,10 @@ class Graph:
     def transpose(self, x, perm=None, id=None):
         """Permutes the axes; without perm, reverses them."""
         return self._op("transpose", (x,), graph_pb2.Transpose(perm=_ints(perm)), id)
+
+    def broadcast_to(self, x, shape, id=None):
+        """x repeated along new or size-1 axes to `shape`, as numpy.broadcast_to."""
+        return self._op("broadcast_to", (x,), graph_pb2.BroadcastTo(shape=_ints(shape)), id)
 
     def reshape(self, x, shape, id=None):
         """The same data with a new shape; one dimension may be -1."""

@@ -33,8 +33,12 @@ def _apply(node, args):
         return torch.minimum(args[0], args[1])
     if op == "square":
         return args[0] * args[0]
-    if op in ("neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu"):
+    if op in ("neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "sign"):
         return getattr(torch, op)(args[0])
+    if op == "identity":
+        return args[0].clone()
+    if op == "broadcast_to":
+        return torch.broadcast_to(args[0], tuple(a.shape))
     if op == "matmul":
         return torch.matmul(args[0], args[1])
     if op == "transpose":

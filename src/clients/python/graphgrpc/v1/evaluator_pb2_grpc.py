@@ -40,6 +40,11 @@ class GraphEvaluatorStub(object):
                 request_serializer=graphgrpc_dot_v1_dot_evaluator__pb2.ExplainRequest.SerializeToString,
                 response_deserializer=graphgrpc_dot_v1_dot_evaluator__pb2.ExplainResponse.FromString,
                 )
+        self.Differentiate = channel.unary_unary(
+                '/graphgrpc.v1.GraphEvaluator/Differentiate',
+                request_serializer=graphgrpc_dot_v1_dot_evaluator__pb2.DifferentiateRequest.SerializeToString,
+                response_deserializer=graphgrpc_dot_v1_dot_evaluator__pb2.DifferentiateResponse.FromString,
+                )
 
 
 class GraphEvaluatorServicer(object):
@@ -92,6 +97,18 @@ class GraphEvaluatorServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Differentiate(self, request, context):
+        """Returns the gradient as a graph: a Graph with the request's leaves and one sink per "with respect
+        to" node, computing that node's gradient of the outputs, written with graph ops and trivially
+        simplified. Evaluating it gives the numbers Evaluate's gradients give; differentiating it again
+        gives second derivatives. The server compiles and keeps the gradient graph, so a later Evaluate
+        or EvaluateBatch may name it by plan_hash. An invalid graph or request fails with
+        INVALID_ARGUMENT naming the node, as Evaluate does.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_GraphEvaluatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -119,6 +136,11 @@ def add_GraphEvaluatorServicer_to_server(servicer, server):
                     servicer.Explain,
                     request_deserializer=graphgrpc_dot_v1_dot_evaluator__pb2.ExplainRequest.FromString,
                     response_serializer=graphgrpc_dot_v1_dot_evaluator__pb2.ExplainResponse.SerializeToString,
+            ),
+            'Differentiate': grpc.unary_unary_rpc_method_handler(
+                    servicer.Differentiate,
+                    request_deserializer=graphgrpc_dot_v1_dot_evaluator__pb2.DifferentiateRequest.FromString,
+                    response_serializer=graphgrpc_dot_v1_dot_evaluator__pb2.DifferentiateResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -213,5 +235,22 @@ class GraphEvaluator(object):
         return grpc.experimental.unary_unary(request, target, '/graphgrpc.v1.GraphEvaluator/Explain',
             graphgrpc_dot_v1_dot_evaluator__pb2.ExplainRequest.SerializeToString,
             graphgrpc_dot_v1_dot_evaluator__pb2.ExplainResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def Differentiate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/graphgrpc.v1.GraphEvaluator/Differentiate',
+            graphgrpc_dot_v1_dot_evaluator__pb2.DifferentiateRequest.SerializeToString,
+            graphgrpc_dot_v1_dot_evaluator__pb2.DifferentiateResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

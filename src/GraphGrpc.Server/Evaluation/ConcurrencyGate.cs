@@ -20,9 +20,13 @@ public sealed class ConcurrencyGate(IOptions<EvaluatorOptions> options) : IDispo
     private readonly int _limit = options.Value.MaxConcurrentEvaluations;
     private readonly TimeSpan _retryDelay = options.Value.RetryDelayWhenBusy;
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentEvaluations);
+    private long _entered;
 
     /// <summary>How many evaluations hold a slot now; a slot is held until the evaluation's work has stopped.</summary>
     public int Active => _limit - _slots.CurrentCount;
+
+    /// <summary>How many evaluations have been let in since the server started: it tells whether any ran between two looks.</summary>
+    public long Entered => Interlocked.Read(ref _entered);
 
     public IDisposable Enter()
     {
@@ -30,6 +34,7 @@ public sealed class ConcurrencyGate(IOptions<EvaluatorOptions> options) : IDispo
         {
             throw Refusal();
         }
+        Interlocked.Increment(ref _entered);
         return new Lease(_slots);
     }
 

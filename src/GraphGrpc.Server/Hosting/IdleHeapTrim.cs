@@ -23,21 +23,22 @@ internal sealed partial class IdleHeapTrim(ConcurrencyGate gate, IOptions<Evalua
             return;
         }
         using var timer = new PeriodicTimer(CheckInterval);
-        var wasIdle = false;
+        var enteredBefore = gate.Entered;
         // Once per peak: memory that is still live after a trim (cached plans, say) is not trimmed for again.
         var threshold = above;
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            // Idle at two checks in a row, and nothing running between them that still holds a slot.
-            var idle = gate.Active == 0;
-            if (idle && wasIdle && GC.GetGCMemoryInfo().TotalCommittedBytes > threshold)
+            // Idle: nothing running now, and nothing let in since the last check.
+            var entered = gate.Entered;
+            var idle = gate.Active == 0 && entered == enteredBefore;
+            enteredBefore = entered;
+            if (idle && GC.GetGCMemoryInfo().TotalCommittedBytes > threshold)
             {
                 var before = Environment.WorkingSet;
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 LogTrimmed(logger, before >> 20, Environment.WorkingSet >> 20);
                 threshold = Math.Max(above, GC.GetGCMemoryInfo().TotalCommittedBytes + (above / 2));
             }
-            wasIdle = idle;
         }
     }
 

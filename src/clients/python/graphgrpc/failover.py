@@ -58,7 +58,8 @@ def stream_batch_failover(clients, outputs, chunks, *, wrt=None, graph=None, sha
                 next_chunk += 1
                 yield (ChunkResult(result.sequence,
                                    NodeMap((k, from_tensor(t)) for k, t in result.outputs.items()),
-                                   NodeMap((k, from_tensor(t)) for k, t in result.gradients.items())),
+                                   NodeMap((k, from_tensor(t)) for k, t in result.gradients.items()),
+                                   NodeMap((k, from_tensor(t)) for k, t in result.output_tangents.items())),
                        client.address)
             if next_chunk < len(chunks):
                 raise RuntimeError(f"{client.address} ended the stream after {next_chunk} of {len(chunks)} chunks")

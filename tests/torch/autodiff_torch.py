@@ -12,6 +12,7 @@ For each graph (the per-op cases and the random DAGs), with w the first input le
 import json
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,6 +134,9 @@ def check_hvp(cmp, dotnet, cli, case, workdir, rng, index):
     return outcome
 
 
+_DUAL_LEVEL = threading.Lock()
+
+
 def check_jvp(cmp, dotnet, cli, case, workdir, rng, index):
     """Every node's tangent from `graphgrpc eval --tangent` against torch.autograd.forward_ad and central differences."""
     outcome = AutodiffOutcome(f"jvp {case.name}")
@@ -148,7 +152,9 @@ def check_jvp(cmp, dotnet, cli, case, workdir, rng, index):
         args += ["--tangent", f"{x}=" + ",".join(repr(float(e)) for e in np.ravel(t))]
     ours = _eval_values(dotnet, cli, source, args)
 
-    with fwAD.dual_level():
+    # torch 1.13's dual level is one for the whole process, not one per thread: the cases that run
+    # in parallel take turns here, or one sees another's level as nested ("Nested forward mode AD").
+    with _DUAL_LEVEL, fwAD.dual_level():
         duals, _ = _torch_tensors(cmp, case.graph, make=lambda id, t: fwAD.make_dual(t, torch.from_numpy(tangents[id])))
         forward = {id: fwAD.unpack_dual(t).tangent for id, t in duals.items()}
     up = _torch_tensors(cmp, case.graph, overrides={x: values[x] + FD_STEP * tangents[x] for x in inputs})[0]

@@ -61,8 +61,10 @@ def seed_requests(pb, repo_root, count):
     return requests
 
 
-def long_requests(pb, count, n=100, length=120):
-    """Chains of n x n matrix products, long enough to be running when a server is killed."""
+def long_requests(pb, count, n=100, length=400):
+    """Chains of n x n matrix products, long enough to be running when a server is killed: each must
+    outlast the time all of them take to send their first event, or the kill finds none running
+    (with 120 products, a quiet 2-core machine now and then saw every call end before the kill)."""
     evaluator_pb2, graph_pb2 = pb
     requests = []
     for i in range(count):

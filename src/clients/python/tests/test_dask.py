@@ -197,9 +197,11 @@ def test_a_chunk_over_a_servers_limit_is_not_retried_though_its_code_is_resource
     assert refused.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert [p.kind for p in refused.value.problems] == ["LIMIT_EXCEEDED"]
     # Only this server's records: a task of an earlier test may still be finishing on the thread pool.
+    # A try that ended UNAVAILABLE may go before (grpcio now and then reports the server's early end
+    # of a stream it is still writing to that way); the limit's answer itself is never tried again.
     retries = [r.getMessage() for r in caplog.records
                if r.name == "graphgrpc.dask" and small.addresses[0] in r.getMessage()]
-    assert not retries, "the chunk was tried again"
+    assert not [m for m in retries if "RESOURCE_EXHAUSTED" in m], f"the refused chunk was tried again: {retries}"
 
 
 def test_chunks_a_full_server_turns_away_are_retried_until_it_has_room(caplog):

@@ -12,29 +12,10 @@ namespace GraphGrpc.Server.Tests;
 /// <summary>EvaluateBatch end to end: columns in, columns out, in order; the plan cache; bad chunks named.</summary>
 public sealed class BatchTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private static async Task<List<EvaluateBatchResponse>> RunAsync(GraphEvaluatorClient client, BatchStart start, params BatchChunk[] chunks)
-    {
-        using var call = client.EvaluateBatch();
-        await call.RequestStream.WriteAsync(new EvaluateBatchRequest { Start = start });
-        foreach (var chunk in chunks)
-        {
-            await call.RequestStream.WriteAsync(new EvaluateBatchRequest { Chunk = chunk });
-        }
-        await call.RequestStream.CompleteAsync();
-        var responses = new List<EvaluateBatchResponse>();
-        await foreach (var response in call.ResponseStream.ReadAllAsync())
-        {
-            responses.Add(response);
-        }
-        return responses;
-    }
-
-    private static Contracts.V1.Tensor Values(params double[] values) => new() { Values = { values } };
-
     private static BatchChunk Chunk(long sequence, double[] xs, double[] ys) => new()
     {
         Sequence = sequence,
-        Columns = { ["x"] = Values(xs), ["y"] = Values(ys) },
+        Columns = { ["x"] = BatchStreams.Values(xs), ["y"] = BatchStreams.Values(ys) },
     };
 
     private static BatchStart Seed002Start() => new()
@@ -50,7 +31,7 @@ public sealed class BatchTests(ServerFixture server) : IClassFixture<ServerFixtu
         double[][] xs = [[2, 1, 0.5], [3, 4], [0.25]];
         double[][] ys = [[3, 1, 2], [0.5, 6], [7]];
 
-        var responses = await RunAsync(server.Client, Seed002Start(), Chunk(10, xs[0], ys[0]), Chunk(11, xs[1], ys[1]), Chunk(12, xs[2], ys[2]));
+        var responses = await BatchStreams.RunAsync(server.Client, Seed002Start(), Chunk(10, xs[0], ys[0]), Chunk(11, xs[1], ys[1]), Chunk(12, xs[2], ys[2]));
 
         Assert.Equal([ResponseCase.Ready, ResponseCase.Result, ResponseCase.Result, ResponseCase.Result, ResponseCase.Summary], responses.Select(r => r.MessageCase));
         Assert.Equal([10L, 11, 12], responses.Where(r => r.Result is not null).Select(r => r.Result.Sequence));
@@ -73,10 +54,10 @@ public sealed class BatchTests(ServerFixture server) : IClassFixture<ServerFixtu
     [Fact]
     public async Task EvaluateBatch_PlanHash_ReusesTheCachedPlan()
     {
-        var first = await RunAsync(server.Client, Seed002Start(), Chunk(1, [2], [3]));
+        var first = await BatchStreams.RunAsync(server.Client, Seed002Start(), Chunk(1, [2], [3]));
         var hash = first[0].Ready.PlanHash;
 
-        var second = await RunAsync(server.Client, new BatchStart { PlanHash = hash, BatchInputs = { "x", "y" }, Wrt = { "x", "y" } }, Chunk(1, [2], [3]));
+        var second = await BatchStreams.RunAsync(server.Client, new BatchStart { PlanHash = hash, BatchInputs = { "x", "y" }, Wrt = { "x", "y" } }, Chunk(1, [2], [3]));
 
         Assert.Equal(64, hash.Length);
         Assert.True(second[0].Ready.PlanCacheHit);
@@ -99,7 +80,7 @@ public sealed class BatchTests(ServerFixture server) : IClassFixture<ServerFixtu
     [Fact]
     public async Task EvaluateBatch_UnknownPlanHash_IsNotFound()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(() => RunAsync(server.Client, new BatchStart { PlanHash = new string('0', 64), BatchInputs = { "x" } }));
+        var error = await Assert.ThrowsAsync<RpcException>(() => BatchStreams.RunAsync(server.Client, new BatchStart { PlanHash = new string('0', 64), BatchInputs = { "x" } }));
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Contains("send the graph instead", error.Status.Detail);
@@ -111,7 +92,7 @@ public sealed class BatchTests(ServerFixture server) : IClassFixture<ServerFixtu
         // Seed 003's loss at several (x, y) with w and b shared: a training step's gradient.
         var start = new BatchStart { Graph = Graphs.Example("seed003-squared-error.json"), BatchInputs = { "x", "y" }, Wrt = { "w", "b" } };
 
-        var responses = await RunAsync(server.Client, start, Chunk(1, [2, 1], [5, 0]), Chunk(2, [3], [1]));
+        var responses = await BatchStreams.RunAsync(server.Client, start, Chunk(1, [2, 1], [5, 0]), Chunk(2, [3], [1]));
 
         // dL/dw = 2(xw + b - y)x and dL/db = 2(xw + b - y), with w = 3, b = 1.
         static double Residual(double x, double y) => 2 * (x * 3 + 1 - y);
@@ -139,8 +120,8 @@ public sealed class BatchTests(ServerFixture server) : IClassFixture<ServerFixtu
         var start = Seed002Start();
         start.RawTensors = true;
 
-        var rawResult = (await RunAsync(server.Client, start, raw))[1].Result;
-        var packedResult = (await RunAsync(server.Client, Seed002Start(), Chunk(1, xs, ys)))[1].Result;
+        var rawResult = (await BatchStreams.RunAsync(server.Client, start, raw))[1].Result;
+        var packedResult = (await BatchStreams.RunAsync(server.Client, Seed002Start(), Chunk(1, xs, ys)))[1].Result;
 
         Assert.Empty(rawResult.Outputs["z"].Values);
         Assert.Equal(32, rawResult.Outputs["z"].Raw.Length);
@@ -150,18 +131,18 @@ public sealed class BatchTests(ServerFixture server) : IClassFixture<ServerFixtu
 
     public static TheoryData<string, BatchChunk, string> BadChunks() => new()
     {
-        { "missing column", new BatchChunk { Sequence = 7, Columns = { ["x"] = Values(1, 2) } }, "chunk 7: batch input 'y' has no column" },
-        { "length mismatch", new BatchChunk { Sequence = 8, Columns = { ["x"] = Values(1, 2), ["y"] = Values(1, 2, 3) } }, "chunk 8: column 'y' has 3 points but column 'x' has 2" },
-        { "raw not whole doubles", new BatchChunk { Sequence = 9, Columns = { ["x"] = new Contracts.V1.Tensor { Raw = ByteString.CopyFrom(new byte[13]) }, ["y"] = Values(1) } }, "chunk 9: column 'x' has 13 raw bytes, not a whole number of float64 values" },
-        { "unknown column", new BatchChunk { Sequence = 3, Columns = { ["x"] = Values(1), ["y"] = Values(1), ["q"] = Values(1) } }, "chunk 3: column 'q' is not one of the batch inputs (x, y)" },
-        { "shape", new BatchChunk { Sequence = 4, Columns = { ["x"] = new Contracts.V1.Tensor { Shape = { 2, 2 }, Values = { 1, 2, 3, 4 } }, ["y"] = Values(1, 2) } }, "chunk 4: column 'x' has shape [2, 2] but its points have shape []" },
+        { "missing column", new BatchChunk { Sequence = 7, Columns = { ["x"] = BatchStreams.Values(1, 2) } }, "chunk 7: batch input 'y' has no column" },
+        { "length mismatch", new BatchChunk { Sequence = 8, Columns = { ["x"] = BatchStreams.Values(1, 2), ["y"] = BatchStreams.Values(1, 2, 3) } }, "chunk 8: column 'y' has 3 points but column 'x' has 2" },
+        { "raw not whole doubles", new BatchChunk { Sequence = 9, Columns = { ["x"] = new Contracts.V1.Tensor { Raw = ByteString.CopyFrom(new byte[13]) }, ["y"] = BatchStreams.Values(1) } }, "chunk 9: column 'x' has 13 raw bytes, not a whole number of float64 values" },
+        { "unknown column", new BatchChunk { Sequence = 3, Columns = { ["x"] = BatchStreams.Values(1), ["y"] = BatchStreams.Values(1), ["q"] = BatchStreams.Values(1) } }, "chunk 3: column 'q' is not one of the batch inputs (x, y)" },
+        { "shape", new BatchChunk { Sequence = 4, Columns = { ["x"] = new Contracts.V1.Tensor { Shape = { 2, 2 }, Values = { 1, 2, 3, 4 } }, ["y"] = BatchStreams.Values(1, 2) } }, "chunk 4: column 'x' has shape [2, 2] but its points have shape []" },
     };
 
     [Theory]
     [MemberData(nameof(BadChunks))]
     public async Task EvaluateBatch_BadChunk_IsInvalidArgumentNamingChunkAndInput(string caseName, BatchChunk chunk, string expected)
     {
-        var error = await Assert.ThrowsAsync<RpcException>(() => RunAsync(server.Client, Seed002Start(), Chunk(1, [2], [3]), chunk));
+        var error = await Assert.ThrowsAsync<RpcException>(() => BatchStreams.RunAsync(server.Client, Seed002Start(), Chunk(1, [2], [3]), chunk));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         var problem = Assert.Single(GraphEvaluatorClient.ProblemsOf(error));
@@ -174,7 +155,7 @@ public sealed class BatchTests(ServerFixture server) : IClassFixture<ServerFixtu
         var start = Seed002Start();
         start.BatchInputs.Add("e");
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => RunAsync(server.Client, start));
+        var error = await Assert.ThrowsAsync<RpcException>(() => BatchStreams.RunAsync(server.Client, start));
 
         var problem = Assert.Single(GraphEvaluatorClient.ProblemsOf(error));
         Assert.Equal(new Problem { NodeId = "e", Kind = ProblemKind.InvalidValue, Message = "is a batch input but not an input leaf" }, problem);
@@ -187,13 +168,13 @@ public sealed class BatchTests(ServerFixture server) : IClassFixture<ServerFixtu
         {
             Nodes =
             {
-                new Node { Id = "x", Input = new Input { Value = Values(1) } },
+                new Node { Id = "x", Input = new Input { Value = BatchStreams.Values(1) } },
                 new Node { Id = "a", Inputs = { "x", "b" }, Add = new Add() },
                 new Node { Id = "b", Inputs = { "a" }, Neg = new Neg() },
             },
         };
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => RunAsync(server.Client, new BatchStart { Graph = graph, BatchInputs = { "x" } }));
+        var error = await Assert.ThrowsAsync<RpcException>(() => BatchStreams.RunAsync(server.Client, new BatchStart { Graph = graph, BatchInputs = { "x" } }));
 
         var problem = Assert.Single(GraphEvaluatorClient.ProblemsOf(error));
         Assert.Equal(("a", ProblemKind.Cycle), (problem.NodeId, problem.Kind));

@@ -2,7 +2,7 @@ using GraphGrpc.Client;
 using GraphGrpc.Contracts.V1;
 using GraphGrpc.Engine.Tensors;
 using Grpc.Core;
-using static GraphGrpc.Server.Tests.Autodiff.BatchStreams;
+using static GraphGrpc.Server.Tests.BatchStreams;
 
 namespace GraphGrpc.Server.Tests.Autodiff;
 

@@ -2,7 +2,7 @@ using Google.Protobuf;
 using GraphGrpc.Client;
 using GraphGrpc.Contracts.V1;
 using Grpc.Core;
-using static GraphGrpc.Server.Tests.Autodiff.BatchStreams;
+using static GraphGrpc.Server.Tests.BatchStreams;
 using EventCase = GraphGrpc.Contracts.V1.EvaluateEvent.EventOneofCase;
 
 namespace GraphGrpc.Server.Tests.Autodiff;

@@ -2,7 +2,7 @@ using GraphGrpc.Client;
 using GraphGrpc.Contracts.V1;
 using Grpc.Core;
 
-namespace GraphGrpc.Server.Tests.Autodiff;
+namespace GraphGrpc.Server.Tests;
 
 /// <summary>One whole EvaluateBatch call: a start, the chunks, and every response in order.</summary>
 internal static class BatchStreams

@@ -338,38 +338,32 @@ def case_window_never_opens(port, deadline_s=3):
     return ended, f"200 MB response pending behind a zero window: stream {status} after {took:.1f} s (deadline {deadline_s} s)"
 
 
-def case_settings_flood(port, count=1_000_000):
+def flood(port, one_frame, count):
+    """Sends `count` copies of a frame that asks for an answer, reading none; (closed, sent, how it ended)."""
     peer = Peer(port)
-    settings = frame(FRAME_SETTINGS, 0, 0, struct.pack(">HI", 0x3, 100))
     sent = 0
     try:
         for _ in range(count // 100):
-            peer.raw(settings * 100)
+            peer.raw(one_frame * 100)
             sent += 100
     except (ConnectionResetError, BrokenPipeError, socket.timeout):
         peer.closed = True
     peer.pump(5)
     end = describe_end(peer)
     peer.close()
+    return peer.closed, sent, end
+
+
+def case_settings_flood(port, count=1_000_000):
+    closed, sent, end = flood(port, frame(FRAME_SETTINGS, 0, 0, struct.pack(">HI", 0x3, 100)), count)
     # Unread ACKs pile up in the server's output queue until Kestrel aborts the connection.
-    return peer.closed, f"{sent} SETTINGS frames sent without reading an ACK: {end}"
+    return closed, f"{sent} SETTINGS frames sent without reading an ACK: {end}"
 
 
 def case_ping_flood(port, count=1_000_000):
-    peer = Peer(port)
-    ping = frame(FRAME_PING, 0, 0, b"12345678")
-    sent = 0
-    try:
-        for _ in range(count // 100):
-            peer.raw(ping * 100)
-            sent += 100
-    except (ConnectionResetError, BrokenPipeError, socket.timeout):
-        peer.closed = True
-    peer.pump(5)
-    end = describe_end(peer)
-    peer.close()
+    closed, sent, end = flood(port, frame(FRAME_PING, 0, 0, b"12345678"), count)
     # As with SETTINGS: Kestrel aborts a connection whose output queue of PING ACKs overflows.
-    return peer.closed, f"{sent} PINGs sent without reading a PONG: {end}"
+    return closed, f"{sent} PINGs sent without reading a PONG: {end}"
 
 
 CASES = {
